@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openDatabase, type Database } from '../database.ts';
+import { applyMigrations } from '../migrations/apply-migrations.ts';
+
+export type TestDatabase = Database & { dispose(): Promise<void> };
+
+/**
+ * A fresh, migrated database for one test file: a new database on the PostgreSQL server named by
+ * DATABASE_URL when it is set (dropped on dispose), else an in-memory PGlite.
+ */
+export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const migrate = options.migrate ?? true;
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    const db = await openDatabase({ dataDir: null });
+    if (migrate) await applyMigrations(db);
+    return Object.assign(db, { dispose: () => db.close() });
+  }
+
+  const name = `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const db = await openDatabase({ url: url.toString(), poolSize: 5 });
+  if (migrate) await applyMigrations(db);
+  return Object.assign(db, {
+    async dispose() {
+      await db.close();
+      const dropper = new pg.Client({ connectionString: serverUrl });
+      await dropper.connect();
+      try {
+        await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await dropper.end();
+      }
+    },
+  });
+}
