@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const dir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const result = spawnSync('npx', ['--no-install', 'prisma', 'generate'], {
+// Call Prisma 7's CLI by path: `node_modules/.bin/prisma` may be the Prisma 6 alias that
+// tools/schema-to-sql.mjs uses, and that one would try to download a query engine.
+const cli = path.join(path.dirname(fileURLToPath(import.meta.resolve('prisma/package.json'))), 'build', 'index.js');
+const result = spawnSync(process.execPath, [cli, 'generate'], {
   cwd: dir,
   stdio: process.argv.includes('--quiet') ? 'pipe' : 'inherit',
   env: {

@@ -15,7 +15,14 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
   if (!serverUrl) {
     const db = await openDatabase({ dataDir: null });
     if (migrate) await applyMigrations(db);
-    return Object.assign(db, { dispose: () => db.close() });
+    let closed = false;
+    const close = db.close.bind(db);
+    const closeOnce = async () => {
+      if (closed) return;
+      closed = true;
+      await close();
+    };
+    return Object.assign(db, { close: closeOnce, dispose: closeOnce });
   }
 
   const name = `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
@@ -30,9 +37,20 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
   url.pathname = `/${name}`;
   const db = await openDatabase({ url: url.toString(), poolSize: 5 });
   if (migrate) await applyMigrations(db);
+  // A test may close the database itself (to see how the product copes); dispose still drops it.
+  let closed = false;
+  const close = db.close.bind(db);
   return Object.assign(db, {
+    async close() {
+      if (closed) return;
+      closed = true;
+      await close();
+    },
     async dispose() {
-      await db.close();
+      if (!closed) {
+        closed = true;
+        await close();
+      }
       const dropper = new pg.Client({ connectionString: serverUrl });
       await dropper.connect();
       try {

@@ -1,0 +1,6 @@
+import { router } from '../procedures.ts';
+import { verifyCredentialsRoute } from './verify-credentials.ts';
+
+export const authRouter = router({
+  verifyCredentials: verifyCredentialsRoute,
+});

@@ -1,0 +1,66 @@
+import type { PrismaClient } from '@sagesync/db';
+import type { Job } from 'pg-boss';
+import type { Logger } from '../observability/logger.ts';
+import type { Queue } from '../queue/create-queue.ts';
+import { jobRegistry as defaultRegistry, type JobDefinition } from '../sync/job-registry.ts';
+
+export type Worker = {
+  /** The queues this worker takes jobs from. */
+  queues: string[];
+  /** Stops taking new jobs and waits for the ones in hand to finish. */
+  stop(): Promise<void>;
+};
+
+export type StartWorkerOptions = {
+  boss: Queue;
+  prisma: PrismaClient;
+  log: Logger;
+  registry?: readonly JobDefinition<unknown>[];
+};
+
+/**
+ * Creates every registered queue and takes jobs from it. Many workers on many machines can run
+ * this against one PostgreSQL: pg-boss hands each job to one of them at a time.
+ */
+export async function startWorker({ boss, prisma, log, registry = defaultRegistry }: StartWorkerOptions): Promise<Worker> {
+  const workerLog = log.child({ component: 'worker' });
+  for (const definition of registry) {
+    await boss.createQueue(definition.name, definition.queue ?? {});
+    await boss.work(definition.name, definition.work ?? {}, (jobs: Job<unknown>[]) =>
+      runJobs(definition, jobs, prisma, workerLog),
+    );
+  }
+  const queues = registry.map((definition) => definition.name);
+  workerLog.info({ queues }, queues.length ? 'worker taking jobs' : 'worker started with no jobs registered');
+  return {
+    queues,
+    async stop() {
+      // wait: true lets the jobs in hand finish, so a deploy does not turn them into retries.
+      await Promise.all(queues.map((name) => boss.offWork(name, { wait: true })));
+      workerLog.info('worker stopped');
+    },
+  };
+}
+
+async function runJobs(
+  definition: JobDefinition<unknown>,
+  jobs: Job<unknown>[],
+  prisma: PrismaClient,
+  workerLog: Logger,
+): Promise<void> {
+  // One at a time: a throw fails the batch and pg-boss retries it, which handlers tolerate
+  // because delivery is at least once anyway.
+  for (const job of jobs) {
+    const jobLog = workerLog.child({ jobId: job.id, queue: job.name });
+    const parsed = definition.payload.safeParse(job.data);
+    if (!parsed.success) {
+      jobLog.error({ issues: parsed.error.issues }, 'job payload refused');
+      throw parsed.error;
+    }
+    const orgId = (parsed.data as { orgId?: unknown } | null)?.orgId;
+    const log = typeof orgId === 'string' ? jobLog.child({ orgId }) : jobLog;
+    const started = performance.now();
+    await definition.handle(parsed.data, { db: prisma, log, job });
+    log.info({ durationMs: Math.round(performance.now() - started) }, 'job done');
+  }
+}

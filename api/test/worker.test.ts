@@ -1,0 +1,65 @@
+import { createTestDatabase, type TestDatabase } from '@sagesync/db/testing';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { createQueue, type Queue } from '../src/queue/create-queue.ts';
+import { defineJob, jobRegistry } from '../src/sync/job-registry.ts';
+import { startWorker, type Worker } from '../src/worker/start-worker.ts';
+import { captureLogs } from './support/log-capture.ts';
+
+describe('worker', () => {
+  const logs = captureLogs();
+  let db: TestDatabase;
+  let boss: Queue;
+  let worker: Worker;
+  const received: { greeting: string; orgId: string }[] = [];
+  let firstJobHandled: () => void;
+  const handled = new Promise<void>((resolve) => (firstJobHandled = resolve));
+
+  // A job defined by this test only, to exercise the worker's plumbing; the product's registry
+  // holds only real jobs.
+  const greet = defineJob({
+    name: 'test-greet',
+    payload: z.object({ greeting: z.string(), orgId: z.string() }),
+    queue: { retryLimit: 0 },
+    work: { pollingIntervalSeconds: 0.5 },
+    async handle(payload) {
+      received.push(payload);
+      firstJobHandled();
+    },
+  });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    boss = await createQueue(db, { log: logs.log, supervise: false, schedule: false });
+    worker = await startWorker({ boss, prisma: db.prisma, log: logs.log, registry: [greet] });
+  });
+  afterAll(async () => {
+    await worker.stop();
+    await boss.stop({ graceful: false, close: true });
+    await db.dispose();
+  });
+
+  it('registers no jobs until the sync engine adds real ones', () => {
+    expect(jobRegistry).toEqual([]);
+  });
+
+  it('creates each registered queue and hands its handler the validated payload, logging with job and org ids', async () => {
+    expect(worker.queues).toEqual(['test-greet']);
+    const jobId = await boss.send('test-greet', { greeting: 'hello', orgId: 'org_1' });
+    await handled;
+    expect(received).toEqual([{ greeting: 'hello', orgId: 'org_1' }]);
+    await vi.waitFor(() => expect(logs.lines).toContainEqual(expect.objectContaining({ msg: 'job done', jobId, orgId: 'org_1' })));
+  });
+
+  it('fails a job whose payload does not pass the schema, without calling the handler', async () => {
+    const jobId = await boss.send('test-greet', { greeting: 42 });
+    await vi.waitFor(
+      async () => {
+        const [job] = await boss.findJobs('test-greet', { id: jobId ?? '' });
+        expect(job?.state).toBe('failed');
+      },
+      { timeout: 15_000, interval: 100 },
+    );
+    expect(received).toHaveLength(1);
+  });
+});

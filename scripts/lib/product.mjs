@@ -1,0 +1,88 @@
+// The product's processes and how they are wired together; `npm start` and the e2e stage of
+// `npm test` both start it through here, so the tests run what users run.
+import fs from 'node:fs';
+import path from 'node:path';
+import { bin, ROOT } from './paths.mjs';
+import { prepareRuntime, readDevSecrets } from './setup-steps.mjs';
+import { waitForHttp } from './supervisor.mjs';
+
+function nextBin() {
+  const local = path.join(ROOT, 'portal', 'node_modules', '.bin', 'next');
+  return fs.existsSync(local) ? local : bin('next');
+}
+
+/**
+ * Resolves the environment every process shares. Embedded default: PGlite under DATA_DIR with
+ * generated dev secrets. With DATABASE_URL: PostgreSQL, and the secrets must come from the caller.
+ */
+export function productEnv({ apiPort = 4000, portalPort = 3000, stripeFakePort = 4020, base = process.env } = {}) {
+  const env = {
+    NODE_ENV: 'production',
+    ...base,
+    STRIPE_FAKE_PORT: String(stripeFakePort),
+    STRIPE_FAKE_URL: `http://127.0.0.1:${stripeFakePort}`,
+    API_PORT: String(apiPort),
+    PORTAL_URL: `http://localhost:${portalPort}`,
+    NEXTAUTH_URL: `http://localhost:${portalPort}`,
+    API_INTERNAL_URL: `http://127.0.0.1:${apiPort}`,
+  };
+  prepareRuntime(env);
+  if (!env.DATABASE_URL) {
+    const dev = readDevSecrets(env);
+    env.APP_ENCRYPTION_KEY ??= dev.APP_ENCRYPTION_KEY;
+    env.APP_ENCRYPTION_KEY_ID ??= dev.APP_ENCRYPTION_KEY_ID;
+    env.NEXTAUTH_SECRET ??= dev.NEXTAUTH_SECRET;
+  }
+  for (const required of ['NEXTAUTH_SECRET', 'APP_ENCRYPTION_KEY']) {
+    if (!env[required]) throw new Error(`${required} must be set when DATABASE_URL is set (see README, Configuration).`);
+  }
+  return env;
+}
+
+/** Starts api (+ worker), portal; resolves once every one of them answers its health check. */
+export async function startProduct(supervisor, env) {
+  const embedded = !env.DATABASE_URL;
+  const api = supervisor.start({
+    name: 'api',
+    command: bin('tsx'),
+    args: [path.join(ROOT, 'api', 'src', 'main.ts')],
+    // PGlite lives inside one process, so the embedded default runs the worker inside the api.
+    env: { ...env, RUN_WORKER_IN_PROCESS: embedded ? 'true' : 'false' },
+  });
+  const processes = [api];
+  if (!embedded) {
+    processes.push(supervisor.start({ name: 'worker', command: bin('tsx'), args: [path.join(ROOT, 'api', 'src', 'worker-main.ts')], env }));
+  }
+  const portal = supervisor.start({
+    name: 'portal',
+    command: nextBin(),
+    args: ['start', '-p', new URL(env.PORTAL_URL).port, '-H', '0.0.0.0'],
+    cwd: path.join(ROOT, 'portal'),
+    env,
+  });
+  processes.push(portal);
+  // The local Stripe API fake, with demo data for the four demo accounts (the real SDK talks to it).
+  const stripeFake = supervisor.start({
+    name: 'stripe',
+    command: bin('tsx'),
+    args: [path.join(ROOT, 'api', 'src', 'sandbox', 'stripe-fake', 'main.ts')],
+    env: { ...env, STRIPE_FAKE_PORT: env.STRIPE_FAKE_PORT },
+  });
+  processes.push(stripeFake);
+  const alive = (entry) => () => entry.child.exitCode === null && entry.child.signalCode === null;
+  await Promise.all([
+    waitForHttp('api', `${env.API_INTERNAL_URL}/healthz`, { isAlive: alive(api) }),
+    waitForHttp('portal', `${env.PORTAL_URL}/signin`, { isAlive: alive(portal) }),
+    waitForHttp('stripe fake', `${env.STRIPE_FAKE_URL}/_fake/requests`, { isAlive: alive(stripeFake) }),
+  ]);
+  return {
+    urls: {
+      portal: env.PORTAL_URL,
+      api: `http://localhost:${env.API_PORT}`,
+      health: `http://localhost:${env.API_PORT}/healthz`,
+      metrics: `http://localhost:${env.API_PORT}/metrics`,
+      stripeFake: env.STRIPE_FAKE_URL,
+    },
+    database: embedded ? `embedded PGlite in ${path.resolve(ROOT, env.DATA_DIR || '.data', 'pglite')}` : 'PostgreSQL (DATABASE_URL)',
+  };
+}
