@@ -10,6 +10,7 @@ const env = productEnv({
   apiPort: Number(process.env.API_PORT || 4000),
   portalPort: Number(process.env.PORTAL_PORT || 3000),
   stripeFakePort: Number(process.env.STRIPE_FAKE_PORT || 4020),
+  sageSandboxPort: Number(process.env.SAGE_SANDBOX_PORT || 4010),
 });
 
 const supervisor = new Supervisor({
@@ -35,12 +36,13 @@ try {
   console.log(`
   Stripe ⇄ Sage sync is running (${database})
 
-    Portal      ${urls.portal}
-    API health  ${urls.health}
-    Metrics     ${urls.metrics}
-    Stripe fake ${urls.stripeFake}  (the stripe SDK's host/port for the demo accounts)
+    Portal       ${urls.portal}
+    API health   ${urls.health}
+    Metrics      ${urls.metrics}
+    Sage sandbox ${urls.sageSandbox}  (documents: ${urls.sageSandbox}/_sandbox/companies/demo-500/documents)
+    Stripe fake  ${urls.stripeFake}  (the stripe SDK's host/port for the demo accounts)
 
-    Sign in as  admin@demo.example  /  demo-admin-2026
+    Sign in as   admin@demo.example  /  demo-admin-2026
 
   Ctrl-C stops everything.
 `);

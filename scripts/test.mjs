@@ -47,7 +47,7 @@ async function runE2e() {
   }
   const supervisor = new Supervisor({ onUnexpectedExit: (name, code) => problems.push(`${name} exited during e2e (${code})`) });
   try {
-    const env = productEnv({ apiPort: 4100, portalPort: 3100, stripeFakePort: 4120, base });
+    const env = productEnv({ apiPort: 4100, portalPort: 3100, stripeFakePort: 4120, sageSandboxPort: 4110, base });
     const { urls } = await startProduct(supervisor, env);
     stage('e2e: Playwright in Chromium', bin('playwright'), ['test'], {
       cwd: path.join(ROOT, 'e2e'),

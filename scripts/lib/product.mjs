@@ -15,12 +15,14 @@ function nextBin() {
  * Resolves the environment every process shares. Embedded default: PGlite under DATA_DIR with
  * generated dev secrets. With DATABASE_URL: PostgreSQL, and the secrets must come from the caller.
  */
-export function productEnv({ apiPort = 4000, portalPort = 3000, stripeFakePort = 4020, base = process.env } = {}) {
+export function productEnv({ apiPort = 4000, portalPort = 3000, stripeFakePort = 4020, sageSandboxPort = 4010, base = process.env } = {}) {
   const env = {
     NODE_ENV: 'production',
     ...base,
     STRIPE_FAKE_PORT: String(stripeFakePort),
     STRIPE_FAKE_URL: `http://127.0.0.1:${stripeFakePort}`,
+    SAGE_SANDBOX_PORT: String(sageSandboxPort),
+    SAGE_SANDBOX_URL: `http://localhost:${sageSandboxPort}`,
     API_PORT: String(apiPort),
     PORTAL_URL: `http://localhost:${portalPort}`,
     NEXTAUTH_URL: `http://localhost:${portalPort}`,
@@ -69,11 +71,24 @@ export async function startProduct(supervisor, env) {
     env: { ...env, STRIPE_FAKE_PORT: env.STRIPE_FAKE_PORT },
   });
   processes.push(stripeFake);
+  // The Sage sandbox: all four Sage dialects with the demo companies, kept in DATA_DIR.
+  const sageSandbox = supervisor.start({
+    name: 'sage',
+    command: bin('tsx'),
+    args: [path.join(ROOT, 'api', 'src', 'sandbox', 'sage', 'main.ts')],
+    env: {
+      ...env,
+      SAGE_SANDBOX_PORT: env.SAGE_SANDBOX_PORT,
+      SAGE_SANDBOX_DATA_FILE: path.resolve(ROOT, env.DATA_DIR || '.data', 'sage-sandbox.json'),
+    },
+  });
+  processes.push(sageSandbox);
   const alive = (entry) => () => entry.child.exitCode === null && entry.child.signalCode === null;
   await Promise.all([
     waitForHttp('api', `${env.API_INTERNAL_URL}/healthz`, { isAlive: alive(api) }),
     waitForHttp('portal', `${env.PORTAL_URL}/signin`, { isAlive: alive(portal) }),
     waitForHttp('stripe fake', `${env.STRIPE_FAKE_URL}/_fake/requests`, { isAlive: alive(stripeFake) }),
+    waitForHttp('sage sandbox', `${env.SAGE_SANDBOX_URL}/healthz`, { isAlive: alive(sageSandbox) }),
   ]);
   return {
     urls: {
@@ -82,6 +97,7 @@ export async function startProduct(supervisor, env) {
       health: `http://localhost:${env.API_PORT}/healthz`,
       metrics: `http://localhost:${env.API_PORT}/metrics`,
       stripeFake: env.STRIPE_FAKE_URL,
+      sageSandbox: env.SAGE_SANDBOX_URL,
     },
     database: embedded ? `embedded PGlite in ${path.resolve(ROOT, env.DATA_DIR || '.data', 'pglite')}` : 'PostgreSQL (DATABASE_URL)',
   };
