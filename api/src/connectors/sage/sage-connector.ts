@@ -41,10 +41,11 @@ export interface SageConnector {
 
 export type SageCapabilities = {
   /**
-   * How each document type lands in this edition: `native` (its own endpoint) or the type it is
-   * posted as instead (e.g. Sage 500 has no cash-receipt endpoint: a receipt is a journal entry).
+   * How each document type lands in this edition: `native` (its own endpoint), the type it is
+   * posted as instead (e.g. Sage 500 has no cash-receipt endpoint: a receipt is a journal entry),
+   * or `unsupported` (Sage Accounting has no sales orders; the create refuses with a message).
    */
-  documents: Record<Exclude<SageDocumentType, 'customer'>, 'native' | Exclude<SageDocumentType, 'customer'>>;
+  documents: Record<Exclude<SageDocumentType, 'customer'>, 'native' | 'unsupported' | Exclude<SageDocumentType, 'customer'>>;
   /** Longest customer name the dialect stores; the mapping truncates to it. */
   customerNameMaxLength: number;
 };
