@@ -1,0 +1,71 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSage500Connector } from '../../src/connectors/sage/editions/sage500-connector.ts';
+import { ApiKeyAuth } from '../../src/connectors/sage/http/sage-auth.ts';
+import { SageHttpClient } from '../../src/connectors/sage/http/sage-http-client.ts';
+import { InMemoryTokenBucket } from '../../src/connectors/sage/http/rate-limiter.ts';
+import type { SageConnector } from '../../src/connectors/sage/sage-connector.ts';
+import { resolveSageCustomer, type StripeCustomerFacts } from '../../src/sync/resolve-sage-customer.ts';
+import { startSandbox, type RunningSandbox } from '../sandbox/sage/support/sandbox-harness.ts';
+
+let sandbox: RunningSandbox;
+let connector: SageConnector;
+
+beforeEach(async () => {
+  sandbox = await startSandbox();
+  const http = new SageHttpClient({
+    baseUrl: `${sandbox.url}/sage500/demo-500`,
+    auth: new ApiKeyAuth('X-Api-Key', 'demo-500-agent-key'),
+    rateLimiter: new InMemoryTokenBucket({ perMinute: 60_000, burst: 10_000 }),
+    rateLimitKey: 'sage500:demo-500',
+  });
+  connector = createSage500Connector({ companyId: 'demo-500', http });
+});
+afterEach(() => sandbox.close());
+
+async function sageCustomers() {
+  const { body } = await sandbox.getJson<{ customers: unknown[] } | unknown[]>('/_sandbox/companies/demo-500/customers');
+  return Array.isArray(body) ? body : body.customers;
+}
+
+function resolve(stripeCustomer: StripeCustomerFacts, writes: Record<string, string>[]) {
+  return resolveSageCustomer({
+    connector,
+    stripeCustomer,
+    newCustomer: () => ({ name: 'Grace Hopper', email: stripeCustomer.email ?? undefined, stripeCustomerId: stripeCustomer.id }),
+    writeBack: async (metadata) => void writes.push(metadata),
+  });
+}
+
+describe('customer resolution', () => {
+  it('creates a customer once, writes its Sage id back, and finds it by that id afterwards', async () => {
+    const writes: Record<string, string>[] = [];
+    const first = await resolve({ id: 'cus_grace', email: 'grace@example.test', metadata: {} }, writes);
+    expect(first.via).toBe('created');
+    expect(writes).toEqual([{ Sage500CustomerID: first.customer.id }]);
+
+    const again = await resolve({ id: 'cus_grace', email: 'grace@example.test', metadata: { Sage500CustomerID: first.customer.id } }, writes);
+    expect(again).toMatchObject({ via: 'stripe_metadata', customer: { id: first.customer.id } });
+    expect(writes).toHaveLength(1);
+    expect(await sageCustomers()).toHaveLength(1);
+  });
+
+  it('finds a customer by the Stripe id in Sage when the Stripe metadata was lost', async () => {
+    const created = await connector.createCustomer({ name: 'Grace Hopper', stripeCustomerId: 'cus_grace' });
+    const writes: Record<string, string>[] = [];
+    const found = await resolve({ id: 'cus_grace', email: null, metadata: {} }, writes);
+    expect(found).toMatchObject({ via: 'sage_custom_field', customer: { id: created.id } });
+    expect(writes).toEqual([{ Sage500CustomerID: created.id }]);
+  });
+
+  it('matches an existing Sage customer by e-mail whatever its case, instead of creating a duplicate', async () => {
+    const existing = await connector.createCustomer({ name: 'Grace Hopper', email: 'Grace@Example.TEST', stripeCustomerId: 'cus_other_system' });
+    const found = await resolve({ id: 'cus_grace', email: 'grace@example.test', metadata: {} }, []);
+    expect(found).toMatchObject({ via: 'email', customer: { id: existing.id } });
+    expect(await sageCustomers()).toHaveLength(1);
+  });
+
+  it('falls through a stale Sage id in Stripe metadata to the next rule', async () => {
+    const found = await resolve({ id: 'cus_grace', email: null, metadata: { Sage500CustomerID: 'GONE0000' } }, []);
+    expect(found.via).toBe('created');
+  });
+});
