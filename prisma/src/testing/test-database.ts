@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from '../../generated/client/client.ts';
 import { openDatabase, type Database } from '../database.ts';
 import { applyMigrations } from '../migrations/apply-migrations.ts';
 
@@ -60,4 +62,17 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
       }
     },
   });
+}
+
+/**
+ * A second, independent Prisma client on the same database: what another worker process would
+ * have. On PostgreSQL it has its own pool; on PGlite it shares the one in-process instance.
+ */
+export async function openSecondClient(db: Database): Promise<{ prisma: PrismaClient; close(): Promise<void> }> {
+  if (db.kind === 'postgres') {
+    const other = await openDatabase({ url: db.url, poolSize: 2 });
+    return { prisma: other.prisma, close: () => other.close() };
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db.pglite) });
+  return { prisma, close: () => prisma.$disconnect() };
 }

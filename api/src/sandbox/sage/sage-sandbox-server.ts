@@ -61,7 +61,9 @@ export function buildSageSandbox(options: SageSandboxOptions = {}): SageSandbox 
     oauth.onChange = persist;
   }
 
-  const app = Fastify({ loggerInstance: options.logger, bodyLimit: 1024 * 1024 });
+  // forceCloseConnections: a client that gave up on a slow answer can leave an idle keep-alive
+  // socket behind, and close() would otherwise wait for it.
+  const app = Fastify({ loggerInstance: options.logger, bodyLimit: 1024 * 1024, forceCloseConnections: true });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(typeof body === 'string' ? body : body.toString('utf8'))));
   });

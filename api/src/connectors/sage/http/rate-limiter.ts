@@ -29,8 +29,11 @@ export class InMemoryTokenBucket implements RateLimiter {
 
   constructor(options: TokenBucketOptions) {
     if (!(options.perMinute > 0)) throw new RangeError('perMinute must be positive');
-    this.capacity = Math.max(1, options.burst ?? Math.floor(options.perMinute / 10));
-    this.refillPerMs = options.perMinute / 60_000;
+    // Sage counts requests per minute. A bucket refilling at the full rate could send its burst plus
+    // a whole minute's refill inside one minute, so it refills at the rate left after the burst:
+    // then no 60-second window ever holds more than perMinute requests (burst 1 keeps the full rate).
+    this.capacity = Math.max(1, Math.min(options.burst ?? Math.floor(options.perMinute / 10), options.perMinute));
+    this.refillPerMs = (options.perMinute - this.capacity + 1) / 60_000;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
