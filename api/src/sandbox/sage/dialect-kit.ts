@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ItemLineDetail } from './document-details.ts';
 import type { FaultInjector } from './fault-injection.ts';
-import type { Company, DocumentType, LedgerDocument, SageDialect } from './ledger-model.ts';
+import type { Company, DocumentType, JournalLine, LedgerDocument, SageDialect } from './ledger-model.ts';
 import { LedgerRejection, statusForRejection, type FieldPath, type RejectionCode } from './ledger-rejection.ts';
 import type { DocumentFilter, LedgerStore, PostDocumentInput } from './ledger-store.ts';
 import { parseAmountToMinor, currencyExponent } from './money.ts';
@@ -178,6 +178,27 @@ export async function passFaultGate(ctx: SandboxContext, request: FastifyRequest
   }
 }
 
+/** How a dialect names and authenticates the company of a request. */
+export type CompanyGate = {
+  dialect: SageDialect;
+  /** The 404 message when the path names no company of this dialect. */
+  missing(companyId: string | undefined): string;
+  /** Checks the request's credentials for the company; answers the request itself and returns false when they fail. */
+  authorized(request: FastifyRequest, reply: FastifyReply, company: Company): boolean;
+};
+
+/** Resolves the `:company` of the path, checks credentials, then runs the fault gate, in that order, before every route. */
+export function installCompanyGate(scope: FastifyInstance, ctx: SandboxContext, style: DialectErrorStyle, gate: CompanyGate): void {
+  scope.addHook('preHandler', async (request, reply) => {
+    const { company: companyId } = request.params as { company?: string };
+    const company = companyFor(ctx.store, gate.dialect, companyId);
+    if (!company) return sendFailure(reply, style, 'not_found', gate.missing(companyId));
+    if (!gate.authorized(request, reply, company)) return reply;
+    rememberCompany(request, company);
+    if (!(await passFaultGate(ctx, request, reply, company, style))) return reply;
+  });
+}
+
 /** Writes that succeed are stored first; with commit-then-drop armed, their answer is then lost. */
 export function installCommitThenDrop(app: FastifyInstance, faults: FaultInjector): void {
   app.addHook('onSend', async (request, reply, payload) => {
@@ -306,6 +327,28 @@ export function registerDocumentResource(scope: FastifyInstance, ctx: SandboxCon
   });
 }
 
+/** The customer code a document names, for rendering; null when it names none. */
+export function customerCodeOf(store: LedgerStore, company: Company, customerId: string | null): string | null {
+  return customerId === null ? null : (store.getCustomer(company.id, { id: customerId })?.code ?? null);
+}
+
+/**
+ * The ledger filter of a document list: by reference, by document number, and by customer code
+ * (a code no customer has matches nothing, so the filter is null).
+ */
+export function documentFilterOf(store: LedgerStore, customerParam: string, numberOf: (query: Record<string, string>) => string | undefined) {
+  return (query: Record<string, string>, company: Company): DocumentFilter | null => {
+    let customerId: string | undefined;
+    const code = query[customerParam];
+    if (code !== undefined) {
+      const customer = store.getCustomer(company.id, { code });
+      if (!customer) return null;
+      customerId = customer.id;
+    }
+    return { reference: query.reference, customerId, number: numberOf(query) };
+  };
+}
+
 export type WireItemLine = { itemId?: string | null; description?: string | null; quantity?: number | undefined; unitPrice: unknown; account?: string | null };
 
 /** Reads item lines: integer quantities times exact unit prices, the company's sales account by default. */
@@ -326,6 +369,33 @@ export function readItemLines(lines: WireItemLine[], amounts: AmountReader, unit
     };
   });
 }
+
+/** Free text that may be absent, null or empty, trimmed and at most `max` characters. */
+/** The currency (the company's base currency when none is given) and item lines of an item document; throws on any bad amount. */
+export function readItemDocument(company: Company, currency: string | undefined, lines: WireItemLine[], unitPriceField: (index: number) => string): { currency: string; lines: ItemLineDetail[] } {
+  const documentCurrency = currency ?? company.baseCurrency;
+  const amounts = new AmountReader(documentCurrency);
+  const itemLines = readItemLines(lines, amounts, unitPriceField, company.defaultRevenueAccount);
+  amounts.throwIfAny();
+  return { currency: documentCurrency, lines: itemLines };
+}
+
+export type WireJournalLine = { account: string; debit?: unknown; credit?: unknown; memo?: string | null };
+
+/** Reads journal lines: a side left out is zero, and neither side may be negative. Throws on any bad amount. */
+export function readJournalLines(lines: WireJournalLine[], currency: string, field: (index: number, side: 'debit' | 'credit') => string): JournalLine[] {
+  const amounts = new AmountReader(currency);
+  const journalLines = lines.map((line, index) => ({
+    account: line.account,
+    debitMinor: line.debit == null ? 0 : amounts.readNonNegative(line.debit, field(index, 'debit')),
+    creditMinor: line.credit == null ? 0 : amounts.readNonNegative(line.credit, field(index, 'credit')),
+    memo: line.memo ?? null,
+  }));
+  amounts.throwIfAny();
+  return journalLines;
+}
+
+export const optionalText = (max: number) => z.string().trim().max(max).nullish();
 
 export const ZWireAmount = z.union([z.string(), z.number()]);
 export const ZWireDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');

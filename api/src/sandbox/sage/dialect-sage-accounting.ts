@@ -6,11 +6,13 @@ import {
   installDialectErrorHandler,
   joinPath,
   listPage,
+  optionalText,
   parseBody,
   passFaultGate,
   positiveInt,
   queryOf,
   readItemLines,
+  readJournalLines,
   rememberCompany,
   sendFailure,
   WireRejection,
@@ -55,7 +57,6 @@ export const SAGE_ACCOUNTING_LENGTHS = {
 } as const;
 
 const L = SAGE_ACCOUNTING_LENGTHS;
-const optionalText = (max: number) => z.string().trim().max(max).nullish();
 const ZId = z.string().trim().min(1).max(64);
 const ZQuantity = z.union([z.number().int().positive(), z.string().regex(/^\d+(\.0+)?$/).transform((text) => Number.parseInt(text, 10))]).optional();
 
@@ -453,14 +454,11 @@ function artefactKinds(): ArtefactKind[] {
         const body = parseBody(ZCreateJournal, raw, withoutWrapper).journal;
         // Journals post in the business's base currency.
         const currency = company.baseCurrency;
-        const amounts = new AmountReader(currency);
-        const lines = body.journal_lines.map((line, index) => ({
-          account: codeForLedgerId(company, line.ledger_account_id),
-          debitMinor: line.debit == null ? 0 : amounts.readNonNegative(line.debit, `journal_lines[${index}].debit`),
-          creditMinor: line.credit == null ? 0 : amounts.readNonNegative(line.credit, `journal_lines[${index}].credit`),
-          memo: line.details ?? null,
-        }));
-        amounts.throwIfAny();
+        const lines = readJournalLines(
+          body.journal_lines.map((line) => ({ account: codeForLedgerId(company, line.ledger_account_id), debit: line.debit, credit: line.credit, memo: line.details })),
+          currency,
+          (index, side) => `journal_lines[${index}].${side}`,
+        );
         return {
           idempotencyId: body.idempotency_id,
           input: { posting: { type: 'journal', lines }, reference: body.reference, date: body.date, currency, customer: null, description: body.description },

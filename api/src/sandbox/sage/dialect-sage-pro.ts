@@ -1,22 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { registerCustomerResource } from './customer-resource.ts';
 import {
   AmountReader,
-  companyFor,
-  companyOf,
+  customerCodeOf,
+  documentFilterOf,
+  installCompanyGate,
   installDialectErrorHandler,
   joinPath,
   jsonErrorStyle,
-  listPage,
+  optionalText,
   parseBody,
-  passFaultGate,
   positiveInt,
-  queryOf,
-  readItemLines,
+  readItemDocument,
+  readJournalLines,
   registerDocumentResource,
-  rememberCompany,
-  sendFailure,
-  withWireNames,
   ZWireAmount,
   ZWireCurrency,
   ZWireDate,
@@ -51,8 +49,6 @@ const L = SAGE_PRO_CUSTOMER_LENGTHS;
 const REFERENCE_LENGTH = 50;
 const TEXT_LENGTH = 60;
 const ACCOUNT_LENGTH = 20;
-
-const optionalText = (max: number) => z.string().trim().max(max).nullish();
 
 const ZCustomerFields = z.object({
   name: z.string().trim().min(1).max(L.name),
@@ -175,21 +171,11 @@ function renderItemLines(document: LedgerDocument) {
 }
 
 function resources(store: LedgerStore): DocumentResource[] {
-  const customerCode = (company: Company, customerId: string | null) =>
-    customerId === null ? null : (store.getCustomer(company.id, { id: customerId })?.code ?? null);
-  const filter = (query: Record<string, string>, company: Company) => {
-    let customerId: string | undefined;
-    if (query.customerid !== undefined) {
-      const customer = store.getCustomer(company.id, { code: query.customerid });
-      if (!customer) return null;
-      customerId = customer.id;
-    }
-    return { reference: query.reference, customerId, number: query.number ?? query.invoicenumber };
-  };
+  const filter = documentFilterOf(store, 'customerid', (query) => query.number ?? query.invoicenumber);
   const header = (document: LedgerDocument, company: Company) => ({
     id: document.id,
     number: document.number,
-    customerId: customerCode(company, document.customerId),
+    customerId: customerCodeOf(store, company, document.customerId),
     currency: document.currency,
     reference: document.reference,
     description: document.description,
@@ -197,18 +183,13 @@ function resources(store: LedgerStore): DocumentResource[] {
     total: formatMinor(document.amountMinor, document.currency),
     createdAt: document.createdAt,
   });
-  const read = (body: { currency?: string | undefined; lines: z.infer<typeof ZItemLine>[] }, company: Company) => {
-    const currency = body.currency ?? company.baseCurrency;
-    const amounts = new AmountReader(currency);
-    const lines = readItemLines(
+  const read = (body: { currency?: string | undefined; lines: z.infer<typeof ZItemLine>[] }, company: Company) =>
+    readItemDocument(
+      company,
+      body.currency,
       body.lines.map((line) => ({ itemId: line.itemId, description: line.description, quantity: line.quantity, unitPrice: line.unitPrice, account: line.glAccount })),
-      amounts,
       (index) => `lines[${index}].unitPrice`,
-      company.defaultRevenueAccount,
     );
-    amounts.throwIfAny();
-    return { currency, lines };
-  };
 
   return [
     {
@@ -305,7 +286,7 @@ function resources(store: LedgerStore): DocumentResource[] {
       render: (document, company) => ({
         id: document.id,
         receiptNumber: document.number,
-        customerId: customerCode(company, document.customerId),
+        customerId: customerCodeOf(store, company, document.customerId),
         invoiceNumber: document.appliesToInvoice,
         transactionDate: document.date,
         amount: formatMinor(document.amountMinor, document.currency),
@@ -326,14 +307,11 @@ function resources(store: LedgerStore): DocumentResource[] {
       toPosting(raw, company) {
         const body = parseBody(ZJournalEntry, raw);
         const currency = body.currency ?? company.baseCurrency;
-        const amounts = new AmountReader(currency);
-        const lines = body.lines.map((line, index) => ({
-          account: line.glAccount,
-          debitMinor: line.debit == null ? 0 : amounts.readNonNegative(line.debit, `lines[${index}].debit`),
-          creditMinor: line.credit == null ? 0 : amounts.readNonNegative(line.credit, `lines[${index}].credit`),
-          memo: line.memo ?? null,
-        }));
-        amounts.throwIfAny();
+        const lines = readJournalLines(
+          body.lines.map((line) => ({ account: line.glAccount, debit: line.debit, credit: line.credit, memo: line.memo })),
+          currency,
+          (index, side) => `lines[${index}].${side}`,
+        );
         return { posting: { type: 'journal', lines }, reference: body.reference, date: body.entryDate, currency, customer: null, description: body.description };
       },
       render: (document) => ({
@@ -369,48 +347,29 @@ export function registerSageProDialect(app: FastifyInstance, ctx: SandboxContext
   app.register(
     async (scope) => {
       installDialectErrorHandler(scope, style);
-
-      scope.addHook('preHandler', async (request, reply) => {
-        const { company: companyId } = request.params as { company?: string };
-        const company = companyFor(ctx.store, 'sage_pro', companyId);
-        if (!company) return sendFailure(reply, style, 'not_found', `No Sage Pro company ${companyId ?? ''}`);
-        if (!requireAccessToken(ctx.oauth, 'sage_pro', request, reply, style)) return reply;
-        rememberCompany(request, company);
-        if (!(await passFaultGate(ctx, request, reply, company, style))) return reply;
+      installCompanyGate(scope, ctx, style, {
+        dialect: 'sage_pro',
+        missing: (companyId) => `No Sage Pro company ${companyId ?? ''}`,
+        authorized: (request, reply) => requireAccessToken(ctx.oauth, 'sage_pro', request, reply, style),
       });
 
-      scope.get('/customers', async (request) => {
-        const company = companyOf(request);
-        const query = queryOf(request, { lowerCaseNames: true });
-        const customers = ctx.store.findCustomers(company.id, { code: query.customerid, email: query.email, stripeCustomerId: query.stripecustomerid, search: query.search });
-        const { items, info } = listPage(request, customers, envelope.pageRequest(query), envelope.pageParam);
-        return envelope.render(items.map(renderCustomer), info);
-      });
-
-      scope.get('/customers/:customerId', async (request, reply) => {
-        const { customerId } = request.params as { customerId: string };
-        const customer = ctx.store.getCustomer(companyOf(request).id, { code: customerId });
-        if (!customer) return sendFailure(reply, style, 'not_found', `Customer ${customerId} was not found`);
-        return renderCustomer(customer);
-      });
-
-      scope.post('/customers', async (request, reply) => {
-        const body = parseBody(ZCreateCustomer, request.body);
-        const customer = withWireNames(
-          () => ctx.store.createCustomer(companyOf(request).id, { code: body.customerId, ...customerFields(body), name: body.name }),
-          () => 'customerId',
-        );
-        return reply.code(201).send(renderCustomer(customer));
-      });
-
-      scope.put('/customers/:customerId', async (request, reply) => {
-        const { customerId } = request.params as { customerId: string };
-        const company = companyOf(request);
-        const body = parseBody(ZUpdateCustomer, request.body);
-        const existing = ctx.store.getCustomer(company.id, { code: customerId });
-        if (!existing) return sendFailure(reply, style, 'not_found', `Customer ${customerId} was not found`);
-        return renderCustomer(ctx.store.updateCustomer(company.id, existing.id, customerFields(body)));
-      });
+      registerCustomerResource(
+        scope,
+        ctx,
+        style,
+        {
+          path: '/customers',
+          filter: (query) => ({ code: query.customerid, email: query.email, stripeCustomerId: query.stripecustomerid, search: query.search }),
+          readCreate(raw) {
+            const body = parseBody(ZCreateCustomer, raw);
+            return { code: body.customerId, ...customerFields(body), name: body.name };
+          },
+          readUpdate: (raw) => customerFields(parseBody(ZUpdateCustomer, raw)),
+          codeField: 'customerId',
+          render: renderCustomer,
+        },
+        envelope,
+      );
 
       for (const resource of resources(ctx.store)) registerDocumentResource(scope, ctx, style, resource, envelope, true);
     },

@@ -1,20 +1,23 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { registerCustomerResource } from './customer-resource.ts';
 import {
   AmountReader,
-  companyFor,
   companyOf,
+  customerCodeOf,
+  documentFilterOf,
+  installCompanyGate,
   installDialectErrorHandler,
   joinPath,
   jsonErrorStyle,
   listPage,
+  optionalText,
   parseBody,
-  passFaultGate,
   positiveInt,
   queryOf,
-  readItemLines,
+  readItemDocument,
+  readJournalLines,
   registerDocumentResource,
-  rememberCompany,
   sendFailure,
   withWireNames,
   ZWireAmount,
@@ -53,8 +56,6 @@ const L = SAGE50_CUSTOMER_LENGTHS;
 const REFERENCE_LENGTH = 40;
 const TEXT_LENGTH = 60;
 const ACCOUNT_LENGTH = 15;
-
-const optionalText = (max: number) => z.string().trim().max(max).nullish();
 
 const ZCustomerFields = z.object({
   name: z.string().trim().min(1).max(L.name),
@@ -192,21 +193,11 @@ function renderItemLines(document: LedgerDocument) {
 }
 
 function resources(store: LedgerStore): DocumentResource[] {
-  const customerCode = (company: Company, customerId: string | null) =>
-    customerId === null ? null : (store.getCustomer(company.id, { id: customerId })?.code ?? null);
-  const filter = (query: Record<string, string>, company: Company) => {
-    let customerId: string | undefined;
-    if (query.customer_id !== undefined) {
-      const customer = store.getCustomer(company.id, { code: query.customer_id });
-      if (!customer) return null;
-      customerId = customer.id;
-    }
-    return { reference: query.reference, customerId, number: query.number ?? query.invoice_number };
-  };
+  const filter = documentFilterOf(store, 'customer_id', (query) => query.number ?? query.invoice_number);
   const header = (document: LedgerDocument, company: Company) => ({
     id: document.id,
     number: document.number,
-    customer_id: customerCode(company, document.customerId),
+    customer_id: customerCodeOf(store, company, document.customerId),
     date: document.date,
     currency: document.currency,
     reference: document.reference,
@@ -216,10 +207,10 @@ function resources(store: LedgerStore): DocumentResource[] {
     created_at: document.createdAt,
   });
   const read = (body: { currency?: string | undefined; lines: z.infer<typeof ZItemLine>[] }, company: Company) => {
-    const currency = body.currency ?? company.baseCurrency;
-    const amounts = new AmountReader(currency);
     const products = store.listProducts(company.id);
-    const lines = readItemLines(
+    return readItemDocument(
+      company,
+      body.currency,
       body.lines.map((line) => ({
         itemId: line.item_id,
         description: line.description,
@@ -228,12 +219,8 @@ function resources(store: LedgerStore): DocumentResource[] {
         // An item's own sales account is the default, as in Sage 50's item maintenance.
         account: line.gl_account ?? products.find((product) => product.code === line.item_id)?.incomeAccount,
       })),
-      amounts,
       (index) => `lines[${index}].unit_price`,
-      company.defaultRevenueAccount,
     );
-    amounts.throwIfAny();
-    return { currency, lines };
   };
 
   return [
@@ -308,7 +295,7 @@ function resources(store: LedgerStore): DocumentResource[] {
         id: document.id,
         payment_number: document.number,
         type: document.type === 'cash_receipt' ? 'receipt' : 'refund',
-        customer_id: customerCode(company, document.customerId),
+        customer_id: customerCodeOf(store, company, document.customerId),
         date: document.date,
         amount: formatMinor(document.amountMinor, document.currency),
         currency: document.currency,
@@ -328,14 +315,7 @@ function resources(store: LedgerStore): DocumentResource[] {
       toPosting(raw, company) {
         const body = parseBody(ZJournalEntry, raw);
         const currency = body.currency ?? company.baseCurrency;
-        const amounts = new AmountReader(currency);
-        const lines = body.lines.map((line, index) => ({
-          account: line.account,
-          debitMinor: line.debit == null ? 0 : amounts.readNonNegative(line.debit, `lines[${index}].debit`),
-          creditMinor: line.credit == null ? 0 : amounts.readNonNegative(line.credit, `lines[${index}].credit`),
-          memo: line.memo ?? null,
-        }));
-        amounts.throwIfAny();
+        const lines = readJournalLines(body.lines, currency, (index, side) => `lines[${index}].${side}`);
         return { posting: { type: 'journal', lines }, reference: body.reference, date: body.date, currency, customer: null, description: body.description };
       },
       render: (document) => ({
@@ -370,48 +350,29 @@ export function registerSage50Dialect(app: FastifyInstance, ctx: SandboxContext)
   app.register(
     async (scope) => {
       installDialectErrorHandler(scope, style);
-
-      scope.addHook('preHandler', async (request, reply) => {
-        const { company: companyId } = request.params as { company?: string };
-        const company = companyFor(ctx.store, 'sage50', companyId);
-        if (!company) return sendFailure(reply, style, 'not_found', `No Sage 50 company ${companyId ?? ''}`);
-        if (!requireAccessToken(ctx.oauth, 'sage50', request, reply, style)) return reply;
-        rememberCompany(request, company);
-        if (!(await passFaultGate(ctx, request, reply, company, style))) return reply;
+      installCompanyGate(scope, ctx, style, {
+        dialect: 'sage50',
+        missing: (companyId) => `No Sage 50 company ${companyId ?? ''}`,
+        authorized: (request, reply) => requireAccessToken(ctx.oauth, 'sage50', request, reply, style),
       });
 
-      scope.get('/customers', async (request) => {
-        const company = companyOf(request);
-        const query = queryOf(request, { lowerCaseNames: true });
-        const customers = ctx.store.findCustomers(company.id, { code: query.customer_id, email: query.email, stripeCustomerId: query.stripe_customer_id, search: query.search });
-        const { items, info } = listPage(request, customers, envelope.pageRequest(query), envelope.pageParam);
-        return envelope.render(items.map(renderCustomer), info);
-      });
-
-      scope.get('/customers/:customerId', async (request, reply) => {
-        const { customerId } = request.params as { customerId: string };
-        const customer = ctx.store.getCustomer(companyOf(request).id, { code: customerId });
-        if (!customer) return sendFailure(reply, style, 'not_found', `Customer ${customerId} was not found`);
-        return renderCustomer(customer);
-      });
-
-      scope.post('/customers', async (request, reply) => {
-        const body = parseBody(ZCreateCustomer, request.body);
-        const customer = withWireNames(
-          () => ctx.store.createCustomer(companyOf(request).id, { code: body.customer_id, ...customerFields(body), name: body.name }),
-          () => 'customer_id',
-        );
-        return reply.code(201).send(renderCustomer(customer));
-      });
-
-      scope.put('/customers/:customerId', async (request, reply) => {
-        const { customerId } = request.params as { customerId: string };
-        const company = companyOf(request);
-        const body = parseBody(ZUpdateCustomer, request.body);
-        const existing = ctx.store.getCustomer(company.id, { code: customerId });
-        if (!existing) return sendFailure(reply, style, 'not_found', `Customer ${customerId} was not found`);
-        return renderCustomer(ctx.store.updateCustomer(company.id, existing.id, customerFields(body)));
-      });
+      registerCustomerResource(
+        scope,
+        ctx,
+        style,
+        {
+          path: '/customers',
+          filter: (query) => ({ code: query.customer_id, email: query.email, stripeCustomerId: query.stripe_customer_id, search: query.search }),
+          readCreate(raw) {
+            const body = parseBody(ZCreateCustomer, raw);
+            return { code: body.customer_id, ...customerFields(body), name: body.name };
+          },
+          readUpdate: (raw) => customerFields(parseBody(ZUpdateCustomer, raw)),
+          codeField: 'customer_id',
+          render: renderCustomer,
+        },
+        envelope,
+      );
 
       scope.get('/products', async (request) => {
         const company = companyOf(request);

@@ -1,23 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { registerCustomerResource } from './customer-resource.ts';
 import {
-  AmountReader,
-  companyFor,
-  companyOf,
+  customerCodeOf,
+  documentFilterOf,
+  installCompanyGate,
   installDialectErrorHandler,
   joinPath,
   jsonErrorStyle,
+  optionalText,
   parseBody,
-  passFaultGate,
   positiveInt,
-  queryOf,
-  listPage,
-  readItemLines,
+  readItemDocument,
+  readJournalLines,
   registerDocumentResource,
-  rememberCompany,
   sameSecret,
   sendFailure,
-  withWireNames,
   ZWireAmount,
   ZWireCurrency,
   ZWireDate,
@@ -52,8 +50,6 @@ export const SAGE500_CUSTOMER_LENGTHS = {
 const L = SAGE500_CUSTOMER_LENGTHS;
 const REFERENCE_LENGTH = 40;
 const TEXT_LENGTH = 60;
-
-const optionalText = (max: number) => z.string().trim().max(max).nullish();
 
 const ZCustomerFields = z.object({
   CustomerName: z.string().trim().min(1).max(L.CustomerName),
@@ -161,10 +157,6 @@ function wireFieldFor(dateField: string, lineAccountField = 'GLAccount') {
   };
 }
 
-function customerCodeOf(store: LedgerStore, company: Company, customerId: string | null): string | null {
-  return customerId === null ? null : (store.getCustomer(company.id, { id: customerId })?.code ?? null);
-}
-
 function renderItemLines(document: LedgerDocument) {
   return itemLinesOf(document).map((line, index) => ({
     LineNumber: index + 1,
@@ -177,20 +169,8 @@ function renderItemLines(document: LedgerDocument) {
   }));
 }
 
-function documentFilter(store: LedgerStore) {
-  return (query: Record<string, string>, company: Company) => {
-    let customerId: string | undefined;
-    if (query.customerid !== undefined) {
-      const customer = store.getCustomer(company.id, { code: query.customerid });
-      if (!customer) return null;
-      customerId = customer.id;
-    }
-    return { reference: query.reference, customerId, number: query.invoicenumber ?? query.creditmemonumber ?? query.salesordernumber ?? query.entrynumber };
-  };
-}
-
 function itemDocumentResources(store: LedgerStore): DocumentResource[] {
-  const filter = documentFilter(store);
+  const filter = documentFilterOf(store, 'customerid', (query) => query.invoicenumber ?? query.creditmemonumber ?? query.salesordernumber ?? query.entrynumber);
   const header = (document: LedgerDocument, company: Company) => ({
     CustomerID: customerCodeOf(store, company, document.customerId),
     Currency: document.currency,
@@ -199,18 +179,13 @@ function itemDocumentResources(store: LedgerStore): DocumentResource[] {
     Lines: renderItemLines(document),
     CreateDate: document.createdAt,
   });
-  const read = <Body extends { Currency?: string | undefined; Lines: z.infer<typeof ZItemLine>[] }>(body: Body, company: Company) => {
-    const currency = body.Currency ?? company.baseCurrency;
-    const amounts = new AmountReader(currency);
-    const lines = readItemLines(
+  const read = <Body extends { Currency?: string | undefined; Lines: z.infer<typeof ZItemLine>[] }>(body: Body, company: Company) =>
+    readItemDocument(
+      company,
+      body.Currency,
       body.Lines.map((line) => ({ itemId: line.ItemID, description: line.Description, quantity: line.Quantity, unitPrice: line.UnitPrice, account: line.GLAccount })),
-      amounts,
       (index) => `Lines[${index}].UnitPrice`,
-      company.defaultRevenueAccount,
     );
-    amounts.throwIfAny();
-    return { currency, lines };
-  };
 
   return [
     {
@@ -306,14 +281,11 @@ function itemDocumentResources(store: LedgerStore): DocumentResource[] {
       toPosting(raw, company) {
         const body = parseBody(ZJournalEntry, raw);
         const currency = body.Currency ?? company.baseCurrency;
-        const amounts = new AmountReader(currency);
-        const lines = body.Lines.map((line, index) => ({
-          account: line.GLAccount,
-          debitMinor: line.Debit == null ? 0 : amounts.readNonNegative(line.Debit, `Lines[${index}].Debit`),
-          creditMinor: line.Credit == null ? 0 : amounts.readNonNegative(line.Credit, `Lines[${index}].Credit`),
-          memo: line.Memo ?? null,
-        }));
-        amounts.throwIfAny();
+        const lines = readJournalLines(
+          body.Lines.map((line) => ({ account: line.GLAccount, debit: line.Debit, credit: line.Credit, memo: line.Memo })),
+          currency,
+          (index, side) => `Lines[${index}].${side === 'debit' ? 'Debit' : 'Credit'}`,
+        );
         return { posting: { type: 'journal', lines }, reference: body.Reference, date: body.EntryDate, currency, customer: null, description: body.Description };
       },
       render: (document) => ({
@@ -351,56 +323,34 @@ export function registerSage500Dialect(app: FastifyInstance, ctx: SandboxContext
   app.register(
     async (scope) => {
       installDialectErrorHandler(scope, style);
-
-      scope.addHook('preHandler', async (request, reply) => {
-        const { company: companyId } = request.params as { company?: string };
-        const company = companyFor(ctx.store, 'sage500', companyId);
-        if (!company) return sendFailure(reply, style, 'not_found', `No Sage 500 company ${companyId ?? ''} behind this agent`);
-        const key = request.headers['x-api-key'];
-        if (!sameSecret(typeof key === 'string' ? key : undefined, company.apiKey)) {
-          return sendFailure(reply, style, 'unauthorized', 'Missing or invalid X-Api-Key');
-        }
-        rememberCompany(request, company);
-        if (!(await passFaultGate(ctx, request, reply, company, style))) return reply;
+      installCompanyGate(scope, ctx, style, {
+        dialect: 'sage500',
+        missing: (companyId) => `No Sage 500 company ${companyId ?? ''} behind this agent`,
+        authorized(request, reply, company) {
+          const key = request.headers['x-api-key'];
+          if (sameSecret(typeof key === 'string' ? key : undefined, company.apiKey)) return true;
+          sendFailure(reply, style, 'unauthorized', 'Missing or invalid X-Api-Key');
+          return false;
+        },
       });
 
-      scope.get('/Customers', async (request) => {
-        const company = companyOf(request);
-        const query = queryOf(request, { lowerCaseNames: true });
-        const customers = ctx.store.findCustomers(company.id, {
-          code: query.customerid,
-          email: query.emailaddress,
-          stripeCustomerId: query.stripecustomerid_custom,
-          search: query.customername,
-        });
-        const { items, info } = listPage(request, customers, envelope.pageRequest(query), envelope.pageParam);
-        return envelope.render(items.map(renderCustomer), info);
-      });
-
-      scope.get('/Customers/:customerId', async (request, reply) => {
-        const { customerId } = request.params as { customerId: string };
-        const customer = ctx.store.getCustomer(companyOf(request).id, { code: customerId });
-        if (!customer) return sendFailure(reply, style, 'not_found', `Customer ${customerId} was not found`);
-        return renderCustomer(customer);
-      });
-
-      scope.post('/Customers', async (request, reply) => {
-        const body = parseBody(ZCreateCustomer, request.body);
-        const customer = withWireNames(
-          () => ctx.store.createCustomer(companyOf(request).id, { code: body.CustomerID, ...customerFields(body), name: body.CustomerName }),
-          () => 'CustomerID',
-        );
-        return reply.code(201).send(renderCustomer(customer));
-      });
-
-      scope.put('/Customers/:customerId', async (request, reply) => {
-        const { customerId } = request.params as { customerId: string };
-        const company = companyOf(request);
-        const body = parseBody(ZUpdateCustomer, request.body);
-        const existing = ctx.store.getCustomer(company.id, { code: customerId });
-        if (!existing) return sendFailure(reply, style, 'not_found', `Customer ${customerId} was not found`);
-        return renderCustomer(ctx.store.updateCustomer(company.id, existing.id, customerFields(body)));
-      });
+      registerCustomerResource(
+        scope,
+        ctx,
+        style,
+        {
+          path: '/Customers',
+          filter: (query) => ({ code: query.customerid, email: query.emailaddress, stripeCustomerId: query.stripecustomerid_custom, search: query.customername }),
+          readCreate(raw) {
+            const body = parseBody(ZCreateCustomer, raw);
+            return { code: body.CustomerID, ...customerFields(body), name: body.CustomerName };
+          },
+          readUpdate: (raw) => customerFields(parseBody(ZUpdateCustomer, raw)),
+          codeField: 'CustomerID',
+          render: renderCustomer,
+        },
+        envelope,
+      );
 
       for (const resource of itemDocumentResources(ctx.store)) registerDocumentResource(scope, ctx, style, resource, envelope, true);
     },

@@ -6,8 +6,8 @@ import { InMemoryTokenBucket } from '../../../src/connectors/sage/http/rate-limi
 import { BearerAuth } from '../../../src/connectors/sage/http/sage-auth.ts';
 import type { SageConnector } from '../../../src/connectors/sage/sage-connector.ts';
 import type { SageDocumentRef, SageLine } from '../../../src/connectors/sage/sage-documents.ts';
-import { isSageError, type SageError } from '../../../src/connectors/sage/sage-error.ts';
-import { connectWithOAuth, startSandbox, type InspectedDocument, type RunningSandbox } from '../../sandbox/sage/support/sandbox-harness.ts';
+import { failureOf, isBalanced, postings } from '../../sandbox/sage/support/connector-contract.ts';
+import { connectWithOAuth, startSandbox, type RunningSandbox } from '../../sandbox/sage/support/sandbox-harness.ts';
 
 // Contract tests: the Sage Accounting (v3.1) connector over real HTTP against the Sage sandbox.
 
@@ -38,24 +38,6 @@ const payoutLines = (total: bigint) => [
 ];
 
 const newRef = (prefix: string) => `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 18)}`;
-
-async function failureOf(work: Promise<unknown>): Promise<SageError> {
-  try {
-    await work;
-  } catch (error) {
-    if (isSageError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a SageError, but the call succeeded');
-}
-
-const postings = (document: InspectedDocument | undefined) => document?.lines.map(({ account, debit, credit }) => ({ account, debit, credit }));
-
-function isBalanced(document: InspectedDocument | undefined): boolean {
-  if (!document) return false;
-  const sum = (side: 'debit' | 'credit') => document.lines.reduce((total, line) => total + parseDecimal(line[side], document.currency).minor, 0n);
-  return document.lines.length >= 2 && sum('debit') === sum('credit');
-}
 
 /** A fetch that notes each request (method, path and query) and each answer's status. */
 function recordingFetch() {

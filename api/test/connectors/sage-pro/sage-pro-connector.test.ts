@@ -5,8 +5,7 @@ import { InMemoryTokenBucket } from '../../../src/connectors/sage/http/rate-limi
 import { createSageProConnector } from '../../../src/connectors/sage/editions/sage-pro-connector.ts';
 import { customerCodeForStripeId } from '../../../src/connectors/sage/editions/sage500-and-pro-idempotency.ts';
 import type { SageConnector } from '../../../src/connectors/sage/sage-connector.ts';
-import type { CashReceiptInput, InvoiceInput, JournalEntryInput, SageDocumentRef } from '../../../src/connectors/sage/sage-documents.ts';
-import { SageError } from '../../../src/connectors/sage/sage-error.ts';
+import { aCustomer, erpDocuments, failureOf, postUnlessPosted } from '../../sandbox/sage/support/connector-contract.ts';
 import { connectWithOAuth, startSandbox, type RunningSandbox } from '../../sandbox/sage/support/sandbox-harness.ts';
 
 // Contract tests: the Sage Pro connector over real HTTP against the sandbox's Sage Pro dialect.
@@ -42,54 +41,7 @@ function connect(options: { token?: string; company?: string } = {}): SageConnec
   return createSageProConnector({ companyId: company, http });
 }
 
-/** What the sync does on every attempt: look the reference up, and create only when it is missing. */
-async function postUnlessPosted(find: () => Promise<SageDocumentRef | null>, create: () => Promise<SageDocumentRef>): Promise<SageDocumentRef> {
-  return (await find()) ?? create();
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<SageError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SageError) return error;
-    throw error;
-  }
-  throw new Error('expected a SageError, but the call succeeded');
-}
-
-async function aCustomer(connector: SageConnector, stripeCustomerId = 'cus_ada', email = 'ada@example.test') {
-  return connector.createCustomer({ name: 'Ada Lovelace', email, stripeCustomerId });
-}
-
-function anInvoice(customerId: string, overrides: Partial<InvoiceInput> = {}): InvoiceInput {
-  return {
-    reference: 'in_1001',
-    date: OPEN_DATE,
-    currency: 'USD',
-    customerId,
-    lines: [{ description: 'Pro plan', quantity: 2, unitAmountMinor: 1999n, glAccount: GL.revenue }],
-    ...overrides,
-  };
-}
-
-function aReceipt(customerId: string, overrides: Partial<CashReceiptInput> = {}): CashReceiptInput {
-  return { reference: 'ch_2001', date: OPEN_DATE, currency: 'USD', customerId, amountMinor: 3998n, depositAccount: GL.clearing, offsetAccount: GL.revenue, ...overrides };
-}
-
-function aPayoutJournal(overrides: Partial<JournalEntryInput> = {}): JournalEntryInput {
-  return {
-    reference: 'po_3001',
-    date: OPEN_DATE,
-    currency: 'USD',
-    memo: 'Stripe payout po_3001',
-    lines: [
-      { account: GL.bank, debitMinor: 9_412n, creditMinor: 0n },
-      { account: GL.fees, debitMinor: 588n, creditMinor: 0n },
-      { account: GL.clearing, debitMinor: 0n, creditMinor: 10_000n },
-    ],
-    ...overrides,
-  };
-}
+const { anInvoice, aReceipt, aPayoutJournal } = erpDocuments(GL, OPEN_DATE);
 
 describe('Sage Pro connector', () => {
   it('says that every document type is native and that customer names hold 50 characters', () => {

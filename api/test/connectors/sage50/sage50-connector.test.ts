@@ -6,8 +6,8 @@ import { InMemoryTokenBucket } from '../../../src/connectors/sage/http/rate-limi
 import { BearerAuth } from '../../../src/connectors/sage/http/sage-auth.ts';
 import type { SageConnector } from '../../../src/connectors/sage/sage-connector.ts';
 import type { SageDocumentRef, SageLine } from '../../../src/connectors/sage/sage-documents.ts';
-import { isSageError, type SageError } from '../../../src/connectors/sage/sage-error.ts';
-import { connectWithOAuth, startSandbox, type InspectedDocument, type RunningSandbox } from '../../sandbox/sage/support/sandbox-harness.ts';
+import { failureOf, isBalanced, postings } from '../../sandbox/sage/support/connector-contract.ts';
+import { connectWithOAuth, startSandbox, type RunningSandbox } from '../../sandbox/sage/support/sandbox-harness.ts';
 
 // Contract tests: the Sage 50 connector over real HTTP against the Sage sandbox's Sage 50 dialect.
 
@@ -35,24 +35,6 @@ const DOCUMENT_KINDS = ['sales_order', 'invoice', 'cash_receipt', 'credit_memo',
 type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 const newRef = (prefix: string) => `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 18)}`;
-
-async function failureOf(work: Promise<unknown>): Promise<SageError> {
-  try {
-    await work;
-  } catch (error) {
-    if (isSageError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a SageError, but the call succeeded');
-}
-
-const postings = (document: InspectedDocument | undefined) => document?.lines.map(({ account, debit, credit }) => ({ account, debit, credit }));
-
-function isBalanced(document: InspectedDocument | undefined): boolean {
-  if (!document) return false;
-  const sum = (side: 'debit' | 'credit') => document.lines.reduce((total, line) => total + parseDecimal(line[side], document.currency).minor, 0n);
-  return document.lines.length >= 2 && sum('debit') === sum('credit');
-}
 
 describe('Sage 50 connector', () => {
   let s: RunningSandbox;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import { formatDecimal, MoneyError, normalizeCurrency, parseDecimal, type Money } from '../../../accounting/money.ts';
+import { formatDecimal, normalizeCurrency, type Money } from '../../../accounting/money.ts';
 import { SageHttpClient, type SageHttpClientOptions, type SageRequest, type SageResponse } from '../http/sage-http-client.ts';
 import type { SageCapabilities, SageConnector } from '../sage-connector.ts';
 import {
@@ -22,6 +22,9 @@ import {
   type SalesOrderInput,
 } from '../sage-documents.ts';
 import { SageError } from '../sage-error.ts';
+import { exactAmount, linesTotal } from './document-amounts.ts';
+import { fitFreeText } from './fit-free-text.ts';
+import { inputValidator } from './input-validator.ts';
 import { SageAccountingChart } from './sage-accounting-chart.ts';
 import { isCloudDuplicateReference, sageAccountingErrorFor, unreadableCloudAnswer } from './sage-accounting-errors.ts';
 import {
@@ -94,6 +97,8 @@ export const SAGE_ACCOUNTING_CAPABILITIES: SageAccountingCapabilities = {
 };
 
 const MAX_PAGES = 1_000;
+
+const validated = inputValidator('Sage Accounting');
 
 /** The records the connector writes, each with its endpoint, body wrapper and how a row reads back. */
 type CloudKind = 'sales_invoice' | 'sales_credit_note' | 'customer_receipt' | 'customer_refund' | 'journal';
@@ -227,7 +232,7 @@ class SageAccountingConnector implements SageConnector {
       date: input.date,
       reference: input.reference,
       currency_id: input.currency,
-      notes: fit(input.memo, SAGE_ACCOUNTING_TEXT_LENGTH.notes),
+      notes: fitFreeText(input.memo, SAGE_ACCOUNTING_TEXT_LENGTH.notes),
       invoice_lines: lines,
     });
     return refOf('invoice', found);
@@ -273,7 +278,7 @@ class SageAccountingConnector implements SageConnector {
       date: input.date,
       reference: input.reference,
       currency_id: input.currency,
-      notes: fit(input.memo, SAGE_ACCOUNTING_TEXT_LENGTH.notes),
+      notes: fitFreeText(input.memo, SAGE_ACCOUNTING_TEXT_LENGTH.notes),
       original_invoice_id: originalInvoiceId,
       credit_note_lines: lines,
     });
@@ -307,14 +312,14 @@ class SageAccountingConnector implements SageConnector {
         ledger_account_id: await this.requireLedgerAccount(line.account, action, `lines.${index}.account`),
         debit: formatDecimal(money(line.debitMinor, input.currency)),
         credit: formatDecimal(money(line.creditMinor, input.currency)),
-        details: fit(line.memo ?? input.memo, SAGE_ACCOUNTING_TEXT_LENGTH.lineDescription),
+        details: fitFreeText(line.memo ?? input.memo, SAGE_ACCOUNTING_TEXT_LENGTH.lineDescription),
       });
     }
     const debits = input.lines.reduce((sum, line) => sum + line.debitMinor, 0n);
     const found = await this.createOnce('journal', input.reference, money(debits, input.currency), {
       date: input.date,
       reference: input.reference,
-      description: fit(input.memo, SAGE_ACCOUNTING_TEXT_LENGTH.journalDescription),
+      description: fitFreeText(input.memo, SAGE_ACCOUNTING_TEXT_LENGTH.journalDescription),
       journal_lines: journalLines,
     });
     return refOf('journal_entry', found);
@@ -405,7 +410,7 @@ class SageAccountingConnector implements SageConnector {
     const wire = [];
     for (const [index, line] of lines.entries()) {
       wire.push({
-        description: fit(line.description, SAGE_ACCOUNTING_TEXT_LENGTH.lineDescription),
+        description: fitFreeText(line.description, SAGE_ACCOUNTING_TEXT_LENGTH.lineDescription),
         ledger_account_id: await this.requireLedgerAccount(line.glAccount, action, `lines.${index}.glAccount`),
         quantity: line.quantity,
         unit_price: formatDecimal(money(line.unitAmountMinor, currency)),
@@ -468,28 +473,8 @@ class SageAccountingConnector implements SageConnector {
 
 // ----- translation helpers -----
 
-function validated<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message));
-  const field = parsed.error.issues[0]?.path.map(String).join('.');
-  throw new SageError('SAGE_VALIDATION', `${what} was not sent to Sage Accounting because it is not valid: ${problems.join('; ')}. Fix the mapping or GL rules, then resync.`, field ? { field } : {});
-}
-
 function money(minor: bigint, currency: string): Money {
   return { minor, currency };
-}
-
-function linesTotal(lines: SageLine[]): bigint {
-  return lines.reduce((sum, line) => sum + BigInt(line.quantity) * line.unitAmountMinor, 0n);
-}
-
-/** Free text is shortened to Sage's column width rather than failing the sync; names and references never are. */
-function fit(text: string | undefined, max: number): string | undefined {
-  if (text === undefined) return undefined;
-  const trimmed = text.trim();
-  if (trimmed === '') return undefined;
-  return trimmed.length <= max ? trimmed : `${trimmed.slice(0, max - 1)}…`;
 }
 
 const STRIPE_CUSTOMER_ID = /^cus_[A-Za-z0-9]+$/;
@@ -522,15 +507,6 @@ function transactionTypeOf(item: unknown): string | undefined {
   return payment.success ? payment.data.transaction_type.id : undefined;
 }
 
-function exact(text: string, currency: string): Money | string {
-  try {
-    return parseDecimal(text, currency);
-  } catch (error) {
-    if (error instanceof MoneyError) return error.message;
-    throw error;
-  }
-}
-
 /** Reads one record of a kind; a string is the reason it could not be read. */
 function foundFrom(kind: CloudKind, item: unknown, baseCurrency: string): Found | string {
   switch (kind) {
@@ -539,7 +515,7 @@ function foundFrom(kind: CloudKind, item: unknown, baseCurrency: string): Found 
       const parsed = kind === 'sales_invoice' ? ZCloudSalesInvoice.safeParse(item) : ZCloudCreditNote.safeParse(item);
       if (!parsed.success) return parsed.error.issues[0]?.message ?? 'unexpected shape';
       const data = parsed.data;
-      const total = exact(data.total_amount, data.currency?.id ?? baseCurrency);
+      const total = exactAmount(data.total_amount, data.currency?.id ?? baseCurrency);
       if (typeof total === 'string') return total;
       const number = 'invoice_number' in data ? data.invoice_number : data.credit_note_number;
       return { id: data.id, number: String(number), reference: data.reference ?? '', total };
@@ -548,7 +524,7 @@ function foundFrom(kind: CloudKind, item: unknown, baseCurrency: string): Found 
     case 'customer_refund': {
       const parsed = ZCloudContactPayment.safeParse(item);
       if (!parsed.success) return parsed.error.issues[0]?.message ?? 'unexpected shape';
-      const total = exact(parsed.data.total_amount, parsed.data.currency?.id ?? baseCurrency);
+      const total = exactAmount(parsed.data.total_amount, parsed.data.currency?.id ?? baseCurrency);
       if (typeof total === 'string') return total;
       // A contact payment has no number of its own in Sage: a user finds it by its reference.
       const reference = parsed.data.reference ?? '';
@@ -559,7 +535,7 @@ function foundFrom(kind: CloudKind, item: unknown, baseCurrency: string): Found 
       if (!parsed.success) return parsed.error.issues[0]?.message ?? 'unexpected shape';
       let debits = 0n;
       for (const line of parsed.data.journal_lines) {
-        const debit = exact(line.debit ?? '0', baseCurrency);
+        const debit = exactAmount(line.debit ?? '0', baseCurrency);
         if (typeof debit === 'string') return debit;
         debits += debit.minor;
       }

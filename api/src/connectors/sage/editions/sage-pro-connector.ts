@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatDecimal } from '../../../accounting/money.ts';
-import type { SageHttpClient, SageRequest, SageResponse } from '../http/sage-http-client.ts';
+import type { SageHttpClient, SageRequest } from '../http/sage-http-client.ts';
 import type { SageCapabilities, SageConnector } from '../sage-connector.ts';
 import {
   ZCashReceiptInput,
@@ -15,7 +15,9 @@ import {
   type SageLine,
 } from '../sage-documents.ts';
 import { SageError } from '../sage-error.ts';
-import { parseInputOrRefuse, refusalToSageError, unreadableAnswer, type RefusalContext } from './sage500-and-pro-errors.ts';
+import { linesTotal } from './document-amounts.ts';
+import { dialectAnswers, DOCUMENT_LABEL, subjectOf, ZWireKey } from './sage500-and-pro-answers.ts';
+import { parseInputOrRefuse } from './sage500-and-pro-errors.ts';
 import { createOnce, customerCodeForStripeId, documentConflict, type IntendedAmount, type PostedDocument } from './sage500-and-pro-idempotency.ts';
 
 // Sage Pro ERP's REST API: `<API base>/<company>/api/v1/...`, OAuth bearer tokens, camelCase
@@ -40,8 +42,6 @@ export const SAGE_PRO_CAPABILITIES: SageCapabilities = {
 };
 
 const LOOKUP_PAGE_SIZE = '50';
-
-const ZWireKey = z.union([z.string(), z.number()]).transform(String);
 
 const ZCustomerAnswer = z.object({
   customerId: z.string(),
@@ -78,20 +78,13 @@ const ANSWERS = {
     })),
 } as const;
 
-const RESOURCES: Record<DocumentKind, { path: string; label: string }> = {
-  sales_order: { path: '/salesorders', label: 'sales order' },
-  invoice: { path: '/invoices', label: 'invoice' },
-  cash_receipt: { path: '/cashreceipts', label: 'cash receipt' },
-  credit_memo: { path: '/creditmemos', label: 'credit memo' },
-  journal_entry: { path: '/journalentries', label: 'journal entry' },
+const PATHS: Record<DocumentKind, string> = {
+  sales_order: '/salesorders',
+  invoice: '/invoices',
+  cash_receipt: '/cashreceipts',
+  credit_memo: '/creditmemos',
+  journal_entry: '/journalentries',
 };
-
-function subjectOf(kind: DocumentKind | 'customer', input: unknown): string {
-  const record = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
-  const key = kind === 'customer' ? record.stripeCustomerId : record.reference;
-  const label = kind === 'customer' ? 'customer' : RESOURCES[kind].label;
-  return typeof key === 'string' && key !== '' ? `${label} ${key}` : `the ${label}`;
-}
 
 function wireLines(lines: SageLine[], currency: string) {
   return lines.map((line) => ({
@@ -103,25 +96,9 @@ function wireLines(lines: SageLine[], currency: string) {
   }));
 }
 
-function itemTotal(lines: SageLine[]): bigint {
-  return lines.reduce((total, line) => total + BigInt(line.quantity) * line.unitAmountMinor, 0n);
-}
-
 export function createSageProConnector({ companyId, http }: SageProConnectorOptions): SageConnector {
   const api = `/${encodeURIComponent(companyId)}/api/v1`;
-  const context = (subject: string): RefusalContext => ({ dialect: 'Sage Pro', companyId, subject });
-
-  async function get(request: SageRequest, subject: string): Promise<SageResponse> {
-    const response = await http.request(request);
-    if (response.status !== 200) throw refusalToSageError(context(subject), request, response);
-    return response;
-  }
-
-  function readWith<Schema extends z.ZodType>(schema: Schema, request: SageRequest, response: SageResponse, subject: string): z.infer<Schema> {
-    const parsed = schema.safeParse(response.body);
-    if (!parsed.success) throw unreadableAnswer(context(subject), request, response, parsed.error.issues[0]?.message ?? 'unexpected shape');
-    return parsed.data;
-  }
+  const { context, get, readWith } = dialectAnswers(http, 'Sage Pro', companyId);
 
   async function listCustomers(query: Record<string, string>, subject: string): Promise<CustomerAnswer[]> {
     const request: SageRequest = { method: 'GET', path: `${api}/customers`, query: { ...query, pageSize: LOOKUP_PAGE_SIZE } };
@@ -143,16 +120,16 @@ export function createSageProConnector({ companyId, http }: SageProConnectorOpti
   }
 
   async function findPosted(kind: DocumentKind, reference: string): Promise<PostedDocument | null> {
-    const request: SageRequest = { method: 'GET', path: `${api}${RESOURCES[kind].path}`, query: { reference, pageSize: LOOKUP_PAGE_SIZE } };
-    const subject = `${RESOURCES[kind].label} ${reference}`;
+    const request: SageRequest = { method: 'GET', path: `${api}${PATHS[kind]}`, query: { reference, pageSize: LOOKUP_PAGE_SIZE } };
+    const subject = `${DOCUMENT_LABEL[kind]} ${reference}`;
     const response = await get(request, subject);
     const items = readWith(z.object({ data: z.array(ANSWERS[kind]) }), request, response, subject).data;
     return items.find((item) => item.reference === reference) ?? null;
   }
 
   async function postDocument(kind: DocumentKind, reference: string, body: Record<string, unknown>, intended: IntendedAmount): Promise<SageDocumentRef> {
-    const subject = `${RESOURCES[kind].label} ${reference}`;
-    const request: SageRequest = { method: 'POST', path: `${api}${RESOURCES[kind].path}`, body };
+    const subject = `${DOCUMENT_LABEL[kind]} ${reference}`;
+    const request: SageRequest = { method: 'POST', path: `${api}${PATHS[kind]}`, body };
     const posted = await createOnce(http, {
       context: context(subject),
       request,
@@ -231,7 +208,7 @@ export function createSageProConnector({ companyId, http }: SageProConnectorOpti
         'sales_order',
         input.reference,
         { customerId: input.customerId, orderDate: input.date, currency: input.currency, reference: input.reference, description: input.memo, lines: wireLines(input.lines, input.currency) },
-        { currency: input.currency, totalMinor: itemTotal(input.lines) },
+        { currency: input.currency, totalMinor: linesTotal(input.lines) },
       );
     },
 
@@ -241,7 +218,7 @@ export function createSageProConnector({ companyId, http }: SageProConnectorOpti
         'invoice',
         input.reference,
         { customerId: input.customerId, invoiceDate: input.date, currency: input.currency, reference: input.reference, description: input.memo, lines: wireLines(input.lines, input.currency) },
-        { currency: input.currency, totalMinor: itemTotal(input.lines) },
+        { currency: input.currency, totalMinor: linesTotal(input.lines) },
       );
     },
 
@@ -262,7 +239,7 @@ export function createSageProConnector({ companyId, http }: SageProConnectorOpti
           refundGlAccount: input.refundAccount,
           lines: wireLines(input.lines, input.currency),
         },
-        { currency: input.currency, totalMinor: itemTotal(input.lines) },
+        { currency: input.currency, totalMinor: linesTotal(input.lines) },
       );
     },
 

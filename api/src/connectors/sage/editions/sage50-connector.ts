@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { formatDecimal, MoneyError, parseDecimal, type Money } from '../../../accounting/money.ts';
+import { formatDecimal, type Money } from '../../../accounting/money.ts';
 import { SageHttpClient, type SageHttpClientOptions, type SageRequest, type SageResponse } from '../http/sage-http-client.ts';
 import type { SageCapabilities, SageConnector } from '../sage-connector.ts';
 import {
@@ -21,6 +21,9 @@ import {
   type SalesOrderInput,
 } from '../sage-documents.ts';
 import { SageError } from '../sage-error.ts';
+import { exactAmount, linesTotal } from './document-amounts.ts';
+import { fitFreeText } from './fit-free-text.ts';
+import { inputValidator } from './input-validator.ts';
 import { isSage50DuplicateReference, readSage50Errors, sage50ErrorFor, unreadableSage50Answer } from './sage50-errors.ts';
 import {
   SAGE50_CUSTOMER_NAME_LENGTH,
@@ -75,6 +78,8 @@ export const SAGE50_CAPABILITIES: SageCapabilities = {
 };
 
 const MAX_PAGES = 1_000;
+
+const validated = inputValidator('Sage 50');
 
 /** Where each document type lives and how a list row of it is read back. */
 const RESOURCES: Record<DocumentKind, { path: string; label: string }> = {
@@ -189,7 +194,7 @@ class Sage50Connector implements SageConnector {
       date: input.date,
       currency: input.currency,
       reference: input.reference,
-      description: fit(input.memo, SAGE50_TEXT_LENGTH.description),
+      description: fitFreeText(input.memo, SAGE50_TEXT_LENGTH.description),
       lines: input.lines.map((line) => itemLine(line, input.currency)),
     });
   }
@@ -201,7 +206,7 @@ class Sage50Connector implements SageConnector {
       date: input.date,
       currency: input.currency,
       reference: input.reference,
-      description: fit(input.memo, SAGE50_TEXT_LENGTH.description),
+      description: fitFreeText(input.memo, SAGE50_TEXT_LENGTH.description),
       lines: input.lines.map((line) => itemLine(line, input.currency)),
     });
   }
@@ -218,10 +223,10 @@ class Sage50Connector implements SageConnector {
       amount: formatDecimal(amount),
       currency: input.currency,
       reference: input.reference,
-      payment_method: fit(input.paymentMethod, SAGE50_TEXT_LENGTH.paymentMethod),
+      payment_method: fitFreeText(input.paymentMethod, SAGE50_TEXT_LENGTH.paymentMethod),
       cash_account: input.depositAccount,
       invoice_number: input.invoiceNumber,
-      memo: fit(input.memo, SAGE50_TEXT_LENGTH.memo),
+      memo: fitFreeText(input.memo, SAGE50_TEXT_LENGTH.memo),
     });
   }
 
@@ -249,7 +254,7 @@ class Sage50Connector implements SageConnector {
     return this.post('credit_memo', input.reference, money(total, input.currency), {
       date: input.date,
       reference: input.reference,
-      description: fit(about.filter(Boolean).join(', '), SAGE50_TEXT_LENGTH.description),
+      description: fitFreeText(about.filter(Boolean).join(', '), SAGE50_TEXT_LENGTH.description),
       currency: input.currency,
       lines: journalLines,
     });
@@ -261,7 +266,7 @@ class Sage50Connector implements SageConnector {
     return this.post('journal_entry', input.reference, money(debits, input.currency), {
       date: input.date,
       reference: input.reference,
-      description: fit(input.memo, SAGE50_TEXT_LENGTH.description),
+      description: fitFreeText(input.memo, SAGE50_TEXT_LENGTH.description),
       currency: input.currency,
       lines: input.lines.map((line) => journalLine(line.account, line.debitMinor, line.creditMinor, input.currency, line.memo)),
     });
@@ -366,26 +371,14 @@ class Sage50Connector implements SageConnector {
 
 // ----- translation helpers -----
 
-function validated<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message));
-  const field = parsed.error.issues[0]?.path.map(String).join('.');
-  throw new SageError('SAGE_VALIDATION', `${what} was not sent to Sage 50 because it is not valid: ${problems.join('; ')}. Fix the mapping or GL rules, then resync.`, field ? { field } : {});
-}
-
 function money(minor: bigint, currency: string): Money {
   return { minor, currency };
-}
-
-function linesTotal(lines: SageLine[]): bigint {
-  return lines.reduce((sum, line) => sum + BigInt(line.quantity) * line.unitAmountMinor, 0n);
 }
 
 function itemLine(line: SageLine, currency: string) {
   return {
     item_id: line.productCode,
-    description: fit(line.description, SAGE50_TEXT_LENGTH.description),
+    description: fitFreeText(line.description, SAGE50_TEXT_LENGTH.description),
     quantity: line.quantity,
     unit_price: formatDecimal(money(line.unitAmountMinor, currency)),
     gl_account: line.glAccount,
@@ -397,19 +390,8 @@ function journalLine(account: string, debitMinor: bigint, creditMinor: bigint, c
     account,
     ...(debitMinor > 0n ? { debit: formatDecimal(money(debitMinor, currency)) } : {}),
     ...(creditMinor > 0n ? { credit: formatDecimal(money(creditMinor, currency)) } : {}),
-    memo: fit(memo, SAGE50_TEXT_LENGTH.memo),
+    memo: fitFreeText(memo, SAGE50_TEXT_LENGTH.memo),
   };
-}
-
-/**
- * Free text (descriptions, memos) is shortened to Sage 50's column width rather than failing the
- * sync: it carries no money and no identity. Names and references are never shortened here.
- */
-function fit(text: string | undefined, max: number): string | undefined {
-  if (text === undefined) return undefined;
-  const trimmed = text.trim();
-  if (trimmed === '') return undefined;
-  return trimmed.length <= max ? trimmed : `${trimmed.slice(0, max - 1)}…`;
 }
 
 function toSageCustomer(customer: Sage50Customer): SageCustomer {
@@ -426,15 +408,6 @@ function isReceipt(row: unknown): boolean {
   return payment.success && payment.data.type === 'receipt';
 }
 
-function exact(text: string, currency: string): Money | string {
-  try {
-    return parseDecimal(text, currency);
-  } catch (error) {
-    if (error instanceof MoneyError) return error.message;
-    throw error;
-  }
-}
-
 /** Reads one document row; a string is the reason it could not be read. */
 function postedFrom(type: DocumentKind, row: unknown): Posted | string {
   switch (type) {
@@ -442,14 +415,14 @@ function postedFrom(type: DocumentKind, row: unknown): Posted | string {
     case 'invoice': {
       const parsed = ZSage50ItemDocument.safeParse(row);
       if (!parsed.success) return parsed.error.issues[0]?.message ?? 'unexpected shape';
-      const total = exact(parsed.data.total, parsed.data.currency);
+      const total = exactAmount(parsed.data.total, parsed.data.currency);
       if (typeof total === 'string') return total;
       return { ref: { type, id: parsed.data.id, number: parsed.data.number, reference: parsed.data.reference ?? '' }, total };
     }
     case 'cash_receipt': {
       const parsed = ZSage50Payment.safeParse(row);
       if (!parsed.success) return parsed.error.issues[0]?.message ?? 'unexpected shape';
-      const total = exact(parsed.data.amount, parsed.data.currency);
+      const total = exactAmount(parsed.data.amount, parsed.data.currency);
       if (typeof total === 'string') return total;
       return { ref: { type, id: parsed.data.id, number: parsed.data.payment_number, reference: parsed.data.reference ?? '' }, total };
     }
@@ -459,7 +432,7 @@ function postedFrom(type: DocumentKind, row: unknown): Posted | string {
       if (!parsed.success) return parsed.error.issues[0]?.message ?? 'unexpected shape';
       let debits = 0n;
       for (const line of parsed.data.lines) {
-        const debit = exact(line.debit ?? '0', parsed.data.currency);
+        const debit = exactAmount(line.debit ?? '0', parsed.data.currency);
         if (typeof debit === 'string') return debit;
         debits += debit.minor;
       }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatDecimal } from '../../../accounting/money.ts';
-import type { SageHttpClient, SageRequest, SageResponse } from '../http/sage-http-client.ts';
+import type { SageHttpClient, SageRequest } from '../http/sage-http-client.ts';
 import type { SageCapabilities, SageConnector } from '../sage-connector.ts';
 import {
   ZCashReceiptInput,
@@ -16,7 +16,9 @@ import {
   type SageLine,
 } from '../sage-documents.ts';
 import { SageError } from '../sage-error.ts';
-import { parseInputOrRefuse, refusalToSageError, refuseInput, unreadableAnswer, type RefusalContext } from './sage500-and-pro-errors.ts';
+import { linesTotal } from './document-amounts.ts';
+import { dialectAnswers, DOCUMENT_LABEL, subjectOf, ZWireKey } from './sage500-and-pro-answers.ts';
+import { parseInputOrRefuse, refuseInput } from './sage500-and-pro-errors.ts';
 import { createOnce, customerCodeForStripeId, documentConflict, type IntendedAmount, type PostedDocument } from './sage500-and-pro-idempotency.ts';
 
 // Sage 500 ERP, reached through its on-premises agent: `<agent URL>/Sage500API/...`, an
@@ -48,8 +50,6 @@ export const SAGE500_CAPABILITIES: SageCapabilities = {
 const API = '/Sage500API';
 const LOOKUP_PAGE_SIZE = '100';
 
-const ZWireKey = z.union([z.string(), z.number()]).transform(String);
-
 const ZCustomerAnswer = z.object({
   CustomerID: z.string(),
   CustomerName: z.string(),
@@ -74,33 +74,18 @@ const ANSWERS = {
     .transform((a): PostedDocument => ({ id: a.JournalEntryKey, number: a.EntryNumber, reference: a.Reference, currency: a.Currency, sums: [[a.TotalDebits], [a.TotalCredits]] })),
 } as const;
 
-type Resource = { path: string; answer: (typeof ANSWERS)[keyof typeof ANSWERS]; label: string };
+type Resource = { path: string; answer: (typeof ANSWERS)[keyof typeof ANSWERS] };
 
 const RESOURCES: Record<Exclude<DocumentKind, 'cash_receipt'>, Resource> = {
-  sales_order: { path: '/SalesOrders', answer: ANSWERS.sales_order, label: 'sales order' },
-  invoice: { path: '/Invoices', answer: ANSWERS.invoice, label: 'invoice' },
-  credit_memo: { path: '/CreditMemos', answer: ANSWERS.credit_memo, label: 'credit memo' },
-  journal_entry: { path: '/JournalEntries', answer: ANSWERS.journal_entry, label: 'journal entry' },
+  sales_order: { path: '/SalesOrders', answer: ANSWERS.sales_order },
+  invoice: { path: '/Invoices', answer: ANSWERS.invoice },
+  credit_memo: { path: '/CreditMemos', answer: ANSWERS.credit_memo },
+  journal_entry: { path: '/JournalEntries', answer: ANSWERS.journal_entry },
 };
 
 /** Where each document type lives in Sage 500: a cash receipt is a journal entry. */
 function resourceFor(type: DocumentKind): Resource {
   return RESOURCES[type === 'cash_receipt' ? 'journal_entry' : type];
-}
-
-const LABEL: Record<DocumentKind, string> = {
-  sales_order: 'sales order',
-  invoice: 'invoice',
-  cash_receipt: 'cash receipt',
-  credit_memo: 'credit memo',
-  journal_entry: 'journal entry',
-};
-
-function subjectOf(kind: DocumentKind | 'customer', input: unknown): string {
-  const record = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
-  const key = kind === 'customer' ? record.stripeCustomerId : record.reference;
-  const label = kind === 'customer' ? 'customer' : LABEL[kind];
-  return typeof key === 'string' && key !== '' ? `${label} ${key}` : `the ${label}`;
 }
 
 function wireLines(lines: SageLine[], currency: string) {
@@ -113,24 +98,8 @@ function wireLines(lines: SageLine[], currency: string) {
   }));
 }
 
-function itemTotal(lines: SageLine[]): bigint {
-  return lines.reduce((total, line) => total + BigInt(line.quantity) * line.unitAmountMinor, 0n);
-}
-
 export function createSage500Connector({ companyId, http }: Sage500ConnectorOptions): SageConnector {
-  const context = (subject: string): RefusalContext => ({ dialect: 'Sage 500', companyId, subject });
-
-  async function get(request: SageRequest, subject: string): Promise<SageResponse> {
-    const response = await http.request(request);
-    if (response.status !== 200) throw refusalToSageError(context(subject), request, response);
-    return response;
-  }
-
-  function readWith<Schema extends z.ZodType>(schema: Schema, request: SageRequest, response: SageResponse, subject: string): z.infer<Schema> {
-    const parsed = schema.safeParse(response.body);
-    if (!parsed.success) throw unreadableAnswer(context(subject), request, response, parsed.error.issues[0]?.message ?? 'unexpected shape');
-    return parsed.data;
-  }
+  const { context, get, readWith } = dialectAnswers(http, 'Sage 500', companyId);
 
   async function listCustomers(query: Record<string, string>, subject: string): Promise<CustomerAnswer[]> {
     const request: SageRequest = { method: 'GET', path: `${API}/Customers`, query: { ...query, PageSize: LOOKUP_PAGE_SIZE } };
@@ -154,7 +123,7 @@ export function createSage500Connector({ companyId, http }: Sage500ConnectorOpti
   async function findPosted(kind: DocumentKind, reference: string): Promise<PostedDocument | null> {
     const resource = resourceFor(kind);
     const request: SageRequest = { method: 'GET', path: `${API}${resource.path}`, query: { Reference: reference, PageSize: LOOKUP_PAGE_SIZE } };
-    const subject = `${LABEL[kind]} ${reference}`;
+    const subject = `${DOCUMENT_LABEL[kind]} ${reference}`;
     const response = await get(request, subject);
     const items = readWith(z.object({ Items: z.array(resource.answer) }), request, response, subject).Items;
     return items.find((item) => item.reference === reference) ?? null;
@@ -162,7 +131,7 @@ export function createSage500Connector({ companyId, http }: Sage500ConnectorOpti
 
   async function postDocument(kind: DocumentKind, reference: string, body: Record<string, unknown>, intended: IntendedAmount): Promise<SageDocumentRef> {
     const resource = resourceFor(kind);
-    const subject = `${LABEL[kind]} ${reference}`;
+    const subject = `${DOCUMENT_LABEL[kind]} ${reference}`;
     const request: SageRequest = { method: 'POST', path: `${API}${resource.path}`, body };
     const posted = await createOnce(http, {
       context: context(subject),
@@ -281,7 +250,7 @@ export function createSage500Connector({ companyId, http }: Sage500ConnectorOpti
         'sales_order',
         input.reference,
         { CustomerID: input.customerId, OrderDate: input.date, Currency: input.currency, Reference: input.reference, Description: input.memo, Lines: wireLines(input.lines, input.currency) },
-        { currency: input.currency, totalMinor: itemTotal(input.lines) },
+        { currency: input.currency, totalMinor: linesTotal(input.lines) },
       );
     },
 
@@ -291,7 +260,7 @@ export function createSage500Connector({ companyId, http }: Sage500ConnectorOpti
         'invoice',
         input.reference,
         { CustomerID: input.customerId, InvoiceDate: input.date, Currency: input.currency, Reference: input.reference, Description: input.memo, Lines: wireLines(input.lines, input.currency) },
-        { currency: input.currency, totalMinor: itemTotal(input.lines) },
+        { currency: input.currency, totalMinor: linesTotal(input.lines) },
       );
     },
 
@@ -312,7 +281,7 @@ export function createSage500Connector({ companyId, http }: Sage500ConnectorOpti
           RefundGLAccount: input.refundAccount,
           Lines: wireLines(input.lines, input.currency),
         },
-        { currency: input.currency, totalMinor: itemTotal(input.lines) },
+        { currency: input.currency, totalMinor: linesTotal(input.lines) },
       );
     },
 
