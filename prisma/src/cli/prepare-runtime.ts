@@ -13,7 +13,7 @@ try {
   const { applied } = await applyMigrations(db);
   if (applied.length) console.log(`Applied ${applied.length} migration(s) to the ${db.kind === 'pglite' ? 'embedded' : 'PostgreSQL'} database.`);
   if (!process.argv.includes('--no-seed')) {
-    const seeded = await seedDemo(db, { keyring });
+    const seeded = await seedDemo(db, { keyring, ...(process.env.SAGE_SANDBOX_URL ? { sageUrl: process.env.SAGE_SANDBOX_URL } : {}) });
     if (seeded.created) console.log('Seeded the demo organization.');
   }
 } finally {

@@ -32,8 +32,11 @@ const DEMO_API_KEYS: Partial<Record<ConnectionProvider, string>> = {
 
 export type DemoSeedResult = { orgId: string; adminUserId: string; integrationIds: string[]; created: boolean };
 
+/** Where the demo's Sage 500 agent is: the local Sage sandbox (`npm start` runs it on port 4010). */
+export const DEFAULT_DEMO_SAGE_URL = 'http://localhost:4010';
+
 /** Seeds the demo organization. Idempotent: a second run finds everything and changes nothing. */
-export async function seedDemo(db: Database, { keyring }: { keyring: Keyring }): Promise<DemoSeedResult> {
+export async function seedDemo(db: Database, { keyring, sageUrl = DEFAULT_DEMO_SAGE_URL }: { keyring: Keyring; sageUrl?: string }): Promise<DemoSeedResult> {
   const existingAdmin = await db.prisma.user.findUnique({ where: { email: DEMO_ADMIN_EMAIL } });
   const passwordHash = existingAdmin?.passwordHash ?? (await hashPassword(DEMO_ADMIN_PASSWORD));
 
@@ -120,6 +123,8 @@ export async function seedDemo(db: Database, { keyring }: { keyring: Keyring }):
             provider,
             authKind: 'api_key',
             externalAccountId: provider === 'stripe' ? demo.stripeAccountId : demo.sageCompanyId,
+            // Sage 500 is reached through its on-premises agent; in the demo that is the sandbox.
+            baseUrl: provider === 'sage500' ? `${sageUrl.replace(/\/$/, '')}/sage500/${demo.sageCompanyId}` : null,
             apiKey: sealSecret(keyring, apiKey, connectionSecretContext({ orgId: org.id, provider }, 'apiKey')),
           },
         });
