@@ -1,10 +1,11 @@
-import { applyMigrations, ensureDevSecrets, openDatabase, resolveDatabaseTarget, resolveDataDir } from '@sagesync/db';
-import { loadEnv } from './config/env.ts';
+import { applyMigrations, ensureDevSecrets, openDatabase, resolveDatabaseTarget, resolveDataDir, resolveKeyring, type Keyring } from '@sagesync/db';
+import { DEMO_STRIPE_WEBHOOK_SECRET, loadEnv } from './config/env.ts';
 import { buildServer } from './http/server.ts';
+import { STRIPE_WEBHOOK_PATH } from './http/stripe-webhook-route.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { exitOnStartupFailure, stopOnSignal } from './process/stop-on-signal.ts';
 import { createQueue } from './queue/create-queue.ts';
-import { startWorker } from './worker/start-worker.ts';
+import { startSyncWorker } from './worker/start-sync-worker.ts';
 
 // The api process: HTTP server, tRPC, and (with the embedded database, whose PGlite cannot be
 // shared between processes) the job worker too.
@@ -19,6 +20,19 @@ function environmentWithDevDefaults(): NodeJS.ProcessEnv {
   return source;
 }
 
+/** Where Stripe should send events; the demo secret is public, any other secret is never printed. */
+function logWebhookEndpoint(log: Logger, address: string, secrets: string[], livemode: boolean): void {
+  const url = `${address}${STRIPE_WEBHOOK_PATH}`;
+  const mode = livemode ? 'live' : 'test';
+  if (secrets.length === 0) {
+    log.warn({ url }, `Stripe platform webhooks disabled: set STRIPE_WEBHOOK_SECRET (per-integration endpoints ${url}/:integrationId still work)`);
+  } else if (secrets.length === 1 && secrets[0] === DEMO_STRIPE_WEBHOOK_SECRET) {
+    log.info({ url, mode }, `Stripe webhooks: POST ${url} (${mode} mode), demo signing secret ${DEMO_STRIPE_WEBHOOK_SECRET}`);
+  } else {
+    log.info({ url, mode, secrets: secrets.length }, `Stripe webhooks: POST ${url} (${mode} mode)`);
+  }
+}
+
 let log: Logger | null = null;
 try {
   const env = loadEnv(environmentWithDevDefaults());
@@ -29,12 +43,26 @@ try {
   log.info({ database: db.kind, applied }, 'database ready');
 
   const boss = await createQueue(db, { log });
-  const worker = env.RUN_WORKER_IN_PROCESS ? await startWorker({ boss, prisma: db.prisma, log }) : null;
+
+  // Opens integrations' webhook secrets. With PostgreSQL and no APP_ENCRYPTION_KEY the api still
+  // serves everything else; only single-account webhooks are refused (503) until the key is set.
+  let keyring: Keyring | null = null;
+  try {
+    keyring = resolveKeyring(env);
+  } catch (error) {
+    log.warn({ err: error }, 'single-account Stripe webhooks disabled: no encryption key to open their secrets');
+  }
+
+  if (env.RUN_WORKER_IN_PROCESS && !keyring) {
+    throw new Error('RUN_WORKER_IN_PROCESS needs APP_ENCRYPTION_KEY: the worker opens Sage and Stripe credentials.');
+  }
+  const worker = env.RUN_WORKER_IN_PROCESS && keyring ? await startSyncWorker({ db, boss, log, keyring }) : null;
   if (!worker) log.info('worker not started in this process: run `npm run worker`');
 
-  const server = await buildServer({ env, db, boss, log });
+  const server = await buildServer({ env, db, boss, log, keyring });
   const address = await server.listen({ host: env.API_HOST, port: env.API_PORT });
   log.info({ url: address, database: db.kind, worker: worker !== null }, `api ready at ${address}`);
+  logWebhookEndpoint(log, address, env.STRIPE_WEBHOOK_SECRETS, env.STRIPE_LIVEMODE);
 
   const stoppedLog = log;
   stopOnSignal(stoppedLog, [

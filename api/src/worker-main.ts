@@ -1,9 +1,10 @@
-import { applyMigrations, openDatabase } from '@sagesync/db';
+import { applyMigrations, openDatabase, resolveKeyring } from '@sagesync/db';
 import { loadEnv } from './config/env.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { exitOnStartupFailure, stopOnSignal } from './process/stop-on-signal.ts';
 import { createQueue } from './queue/create-queue.ts';
-import { startWorker } from './worker/start-worker.ts';
+import { loadSyncConfig } from './sync/sync-config.ts';
+import { startSyncWorker } from './worker/start-sync-worker.ts';
 
 // A worker process (`npm run worker`): as many as needed, on as many machines, against one
 // PostgreSQL. The embedded database lives inside the api process, which runs its own worker.
@@ -19,11 +20,15 @@ try {
     );
   }
 
+  // Read before touching the database, so a bad setting fails at once.
+  loadSyncConfig(process.env, { embedded: false });
+  const keyring = resolveKeyring(env);
+
   const db = await openDatabase({ url: env.DATABASE_URL });
   // Safe beside a starting api: migrations are serialised by an advisory lock and recorded.
   await applyMigrations(db);
   const boss = await createQueue(db, { log });
-  const worker = await startWorker({ boss, prisma: db.prisma, log });
+  const worker = await startSyncWorker({ db, boss, log, keyring });
 
   stopOnSignal(log, [
     { name: 'worker', run: () => worker.stop() },

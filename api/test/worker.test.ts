@@ -2,6 +2,7 @@ import { createTestDatabase, type TestDatabase } from '@sagesync/db/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { createQueue, type Queue } from '../src/queue/create-queue.ts';
+import { SYNC_OBJECT_QUEUE, SYNC_OBJECT_QUEUE_OPTIONS } from '../src/sync/ingest/sync-object-job.ts';
 import { defineJob, jobRegistry } from '../src/sync/job-registry.ts';
 import { startWorker, type Worker } from '../src/worker/start-worker.ts';
 import { captureLogs } from './support/log-capture.ts';
@@ -39,8 +40,9 @@ describe('worker', () => {
     await db.dispose();
   });
 
-  it('registers no jobs until the sync engine adds real ones', () => {
-    expect(jobRegistry).toEqual([]);
+  it('registers the sync-object job, on the queue options ingest fixed', () => {
+    expect(jobRegistry.map((definition) => definition.name)).toEqual([SYNC_OBJECT_QUEUE]);
+    expect(jobRegistry[0]?.queue).toEqual(SYNC_OBJECT_QUEUE_OPTIONS);
   });
 
   it('creates each registered queue and hands its handler the validated payload, logging with job and org ids', async () => {

@@ -23,6 +23,13 @@ export function productEnv({ apiPort = 4000, portalPort = 3000, stripeFakePort =
     STRIPE_FAKE_URL: `http://127.0.0.1:${stripeFakePort}`,
     SAGE_SANDBOX_PORT: String(sageSandboxPort),
     SAGE_SANDBOX_URL: `http://localhost:${sageSandboxPort}`,
+    // The demo's outside world is local: the worker reads Stripe from the fake and reaches the
+    // OAuth Sage editions through the sandbox, with their public demo credentials.
+    STRIPE_API_BASE: base.STRIPE_API_BASE ?? `http://127.0.0.1:${stripeFakePort}`,
+    STRIPE_API_KEY: base.STRIPE_API_KEY ?? 'sk_test_demo_local',
+    SAGE_OAUTH_BASE_URL: base.SAGE_OAUTH_BASE_URL ?? `http://localhost:${sageSandboxPort}`,
+    SAGE_OAUTH_CLIENT_ID: base.SAGE_OAUTH_CLIENT_ID ?? 'demo-client-id',
+    SAGE_OAUTH_CLIENT_SECRET: base.SAGE_OAUTH_CLIENT_SECRET ?? 'demo-client-secret',
     API_PORT: String(apiPort),
     PORTAL_URL: `http://localhost:${portalPort}`,
     NEXTAUTH_URL: `http://localhost:${portalPort}`,

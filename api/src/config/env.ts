@@ -37,6 +37,21 @@ function unsetWhenEmpty(value: unknown): unknown {
 
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(unsetWhenEmpty, schema.optional());
 
+/** The embedded demo's Stripe webhook signing secret (public: it is in the README), used when none is set. */
+export const DEMO_STRIPE_WEBHOOK_SECRET = 'whsec_demo_local';
+
+const ZWebhookSecrets = z
+  .string()
+  .trim()
+  .refine(
+    (value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .every((entry) => /^whsec_\S+$/.test(entry)),
+    'must be one or two Stripe endpoint secrets ("whsec_...", comma-separated while rotating)',
+  );
+
 /** Every variable the api and the worker read. Each has a default good for local use except NEXTAUTH_SECRET. */
 export const ZEnvSchema = z
   .object({
@@ -61,6 +76,13 @@ export const ZEnvSchema = z
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
     /** Unset: on for the embedded database (PGlite lives in one process), off for PostgreSQL. */
     RUN_WORKER_IN_PROCESS: optional(z.stringbool()),
+    /**
+     * Platform mode: the signing secret of `POST /webhooks/stripe`; two, comma-separated, while one
+     * rotates. Unset: the demo secret with the embedded database; that route disabled with PostgreSQL.
+     */
+    STRIPE_WEBHOOK_SECRET: optional(ZWebhookSecrets),
+    /** Whether the webhook endpoint takes live events; events of the other mode are acknowledged and ignored. */
+    STRIPE_LIVEMODE: z.preprocess(unsetWhenEmpty, z.stringbool().default(false)),
   })
   .transform((env) => {
     const embedded = env.DATABASE_URL === undefined;
@@ -69,6 +91,10 @@ export const ZEnvSchema = z
       DATA_DIR: path.resolve(REPO_ROOT, env.DATA_DIR),
       PORTAL_ORIGIN: new URL(env.PORTAL_URL).origin,
       RUN_WORKER_IN_PROCESS: env.RUN_WORKER_IN_PROCESS ?? embedded,
+      STRIPE_WEBHOOK_SECRETS: (env.STRIPE_WEBHOOK_SECRET ?? (embedded ? DEMO_STRIPE_WEBHOOK_SECRET : ''))
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
     };
   });
 

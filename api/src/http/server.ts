@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Database } from '@sagesync/db';
+import type { Database, Keyring } from '@sagesync/db';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { LogController } from 'fastify';
 import type { Env } from '../config/env.ts';
@@ -10,12 +10,18 @@ import { queueStatus, type Queue } from '../queue/create-queue.ts';
 import { createContextFactory } from '../trpc/context.ts';
 import { checkMutationRequest } from '../trpc/mutation-guard.ts';
 import { appRouter, type AppRouter } from '../trpc/root-router.ts';
+import type { IngestSettings } from '../sync/ingest/stripe-event-ingest.ts';
+import { stripeWebhookRoutes } from './stripe-webhook-route.ts';
 
 export type ServerDependencies = {
-  env: Pick<Env, 'NEXTAUTH_SECRET' | 'PORTAL_ORIGIN'>;
+  env: Pick<Env, 'NEXTAUTH_SECRET' | 'PORTAL_ORIGIN'> & Partial<Pick<Env, 'STRIPE_WEBHOOK_SECRETS' | 'STRIPE_LIVEMODE'>>;
   db: Database;
   boss: Queue;
   log: Logger;
+  /** Opens integrations' encrypted webhook secrets; without it single-account webhooks answer 503. */
+  keyring?: Keyring | null;
+  /** Tuning of the webhook batcher (the bench varies it); defaults suit production. */
+  ingest?: Partial<IngestSettings>;
 };
 
 /** An incoming request id is kept only when it is a short token: it goes into logs and headers. */
@@ -24,7 +30,7 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export const TRPC_PREFIX = '/trpc';
 
 /** Builds the api's HTTP server. It does not listen: main (or a test) decides where. */
-export async function buildServer({ env, db, boss, log }: ServerDependencies) {
+export async function buildServer({ env, db, boss, log, keyring = null, ingest }: ServerDependencies) {
   const metrics = createMetrics();
   const server = Fastify({
     loggerInstance: log,
@@ -73,6 +79,16 @@ export async function buildServer({ env, db, boss, log }: ServerDependencies) {
 
   server.get('/metrics', async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  await server.register(stripeWebhookRoutes, {
+    db,
+    boss,
+    keyring,
+    platformSecrets: env.STRIPE_WEBHOOK_SECRETS ?? [],
+    livemode: env.STRIPE_LIVEMODE ?? false,
+    registry: metrics.registry,
+    ...(ingest ? { ingest } : {}),
   });
 
   await server.register(async (trpc) => {

@@ -1,4 +1,5 @@
 import { authRouter } from './auth-router/router.ts';
+import { backfillRouter } from './backfill-router/router.ts';
 import { integrationRouter } from './integration-router/router.ts';
 import { router } from './procedures.ts';
 import { viewerRouter } from './viewer-router/router.ts';
@@ -9,6 +10,7 @@ export const appRouter = router({
   auth: authRouter,
   viewer: viewerRouter,
   integration: integrationRouter,
+  backfill: backfillRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,8 +1,9 @@
 import type { PrismaClient } from '@sagesync/db';
-import type { Job } from 'pg-boss';
+import type { JobWithMetadata } from 'pg-boss';
 import type { Logger } from '../observability/logger.ts';
 import type { Queue } from '../queue/create-queue.ts';
 import { jobRegistry as defaultRegistry, type JobDefinition } from '../sync/job-registry.ts';
+import type { SyncServices } from '../sync/sync-services.ts';
 
 export type Worker = {
   /** The queues this worker takes jobs from. */
@@ -16,21 +17,30 @@ export type StartWorkerOptions = {
   prisma: PrismaClient;
   log: Logger;
   registry?: readonly JobDefinition<unknown>[];
+  /** Stripe readers and Sage connectors for the sync jobs; without them those jobs are not taken. */
+  services?: SyncServices;
 };
 
 /**
  * Creates every registered queue and takes jobs from it. Many workers on many machines can run
  * this against one PostgreSQL: pg-boss hands each job to one of them at a time.
  */
-export async function startWorker({ boss, prisma, log, registry = defaultRegistry }: StartWorkerOptions): Promise<Worker> {
+export async function startWorker({ boss, prisma, log, registry = defaultRegistry, services }: StartWorkerOptions): Promise<Worker> {
   const workerLog = log.child({ component: 'worker' });
+  const queues: string[] = [];
   for (const definition of registry) {
-    await boss.createQueue(definition.name, definition.queue ?? {});
-    await boss.work(definition.name, definition.work ?? {}, (jobs: Job<unknown>[]) =>
-      runJobs(definition, jobs, prisma, workerLog),
+    if (definition.needs === 'sync-services' && !services) {
+      // Loud but not fatal: the api still serves (and ingest still queues) while the sync is unconfigured.
+      workerLog.warn({ queue: definition.name }, 'not taking these jobs: this worker was started without the sync services (Stripe and Sage access)');
+      continue;
+    }
+    if (definition.ensureQueue) await definition.ensureQueue(boss);
+    else await boss.createQueue(definition.name, definition.queue ?? {});
+    await boss.work(definition.name, { ...(definition.work ?? {}), includeMetadata: true }, (jobs: JobWithMetadata<unknown>[]) =>
+      runJobs(definition, jobs, prisma, workerLog, services),
     );
+    queues.push(definition.name);
   }
-  const queues = registry.map((definition) => definition.name);
   workerLog.info({ queues }, queues.length ? 'worker taking jobs' : 'worker started with no jobs registered');
   return {
     queues,
@@ -44,9 +54,10 @@ export async function startWorker({ boss, prisma, log, registry = defaultRegistr
 
 async function runJobs(
   definition: JobDefinition<unknown>,
-  jobs: Job<unknown>[],
+  jobs: JobWithMetadata<unknown>[],
   prisma: PrismaClient,
   workerLog: Logger,
+  services: SyncServices | undefined,
 ): Promise<void> {
   // One at a time: a throw fails the batch and pg-boss retries it, which handlers tolerate
   // because delivery is at least once anyway.
@@ -60,7 +71,7 @@ async function runJobs(
     const orgId = (parsed.data as { orgId?: unknown } | null)?.orgId;
     const log = typeof orgId === 'string' ? jobLog.child({ orgId }) : jobLog;
     const started = performance.now();
-    await definition.handle(parsed.data, { db: prisma, log, job });
+    await definition.handle(parsed.data, { db: prisma, log, job, services });
     log.info({ durationMs: Math.round(performance.now() - started) }, 'job done');
   }
 }

@@ -1,0 +1,222 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { applyMigrations, openDatabase, resolveDatabaseTarget, resolveKeyring, type Database } from '@sagesync/db';
+import { SingleBar, Presets } from 'cli-progress';
+import { z } from 'zod';
+import { unixToLocalDate } from '../accounting/local-date.ts';
+import { InMemoryRequestBudget, STRIPE_RATE_LIMIT_PER_SECOND } from '../connectors/stripe/stripe-request-budget.ts';
+import { createLogger } from '../observability/logger.ts';
+import { createQueue, type Queue } from '../queue/create-queue.ts';
+import { BackfillRequestError, BackfillRunBusyError } from '../sync/backfill/backfill-errors.ts';
+import type { BackfillMissingPart } from '../sync/backfill/backfill-outcome.ts';
+import { startBackfill } from '../sync/backfill/plan-backfill.ts';
+import { runBackfill, type BackfillProgress } from '../sync/backfill/run-backfill.ts';
+import { ZCalendarDate } from '../sync/backfill/local-day-start.ts';
+import { createSyncServices } from '../sync/sync-services.ts';
+
+// `npm run backfill -- --integration ID --from YYYY-MM-DD --to YYYY-MM-DD`: lists an integration's
+// Stripe history of that range (dates in the integration's time zone, `--to` not included) and
+// enqueues it for the sync at low priority. Run it again with the same arguments to resume an
+// interrupted run or to retry what a partial run is missing.
+
+const USAGE = `Usage: npm run backfill -- --integration <id> --from <YYYY-MM-DD> --to <YYYY-MM-DD>
+
+  --integration  the integration whose Stripe history to bring into Sage
+  --from         first day, in the integration's time zone
+  --to           the day after the last day (not included): --from 2025-01-01 --to 2025-02-01 is January
+
+Environment: DATABASE_URL (PostgreSQL; unset: the embedded database under DATA_DIR),
+APP_ENCRYPTION_KEY, STRIPE_API_BASE (unset: api.stripe.com), STRIPE_PLATFORM_API_KEY (platform mode).`;
+
+const ZArgs = z.object({
+  integration: z.string({ error: 'is required' }).trim().min(1, 'is required'),
+  from: ZCalendarDate,
+  to: ZCalendarDate,
+});
+
+/** What this command reads from the environment (the database ones mean what they mean for the api). */
+const ZCliEnv = z.object({
+  DATABASE_URL: z.string().trim().optional().transform((value) => value || undefined),
+  DATA_DIR: z.string().optional(),
+  APP_ENCRYPTION_KEY: z.string().optional(),
+  APP_ENCRYPTION_KEY_ID: z.string().optional(),
+  APP_ENCRYPTION_OLD_KEYS: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+  STRIPE_API_BASE: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional().or(z.literal('').transform(() => undefined)),
+  STRIPE_PLATFORM_API_KEY: z.string().trim().optional().transform((value) => value || undefined),
+});
+
+class UsageError extends Error {}
+
+function parseCommandLine(argv: string[]): z.infer<typeof ZArgs> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { integration: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const parsed = ZArgs.safeParse(values);
+  if (!parsed.success) {
+    throw new UsageError(parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`).join('\n'));
+  }
+  if (parsed.data.from >= parsed.data.to) throw new UsageError('--to must be after --from (the --to day is not included).');
+  return parsed.data;
+}
+
+/**
+ * PGlite keeps its database inside one process and has no lock of its own: a second process
+ * opening it beside a running api would corrupt it. While open, PGlite keeps postmaster.pid in its
+ * directory, so its presence means "in use" (or left by a crash: start and stop the api once).
+ */
+function refuseEmbeddedDatabaseInUse(dataDir: string): void {
+  if (!fs.existsSync(path.join(dataDir, 'postmaster.pid'))) return;
+  throw new UsageError(
+    `The embedded database (${dataDir}) is open in another process, probably \`npm start\`.\n` +
+      'The embedded database cannot be shared between processes: stop the api and run this again, or start the ' +
+      'backfill from the portal, where the api runs it in its own worker. With PostgreSQL (DATABASE_URL) this ' +
+      'command runs beside the api.',
+  );
+}
+
+function describeMissing(part: BackfillMissingPart, timeZone: string): string {
+  const from = unixToLocalDate(Date.parse(part.rangeStart) / 1000, timeZone);
+  const to = unixToLocalDate(Date.parse(part.rangeEnd) / 1000, timeZone);
+  const reason = part.error ? `${part.error.message} (${part.error.code})` : part.status === 'queued' ? 'not started' : 'interrupted';
+  const listed = part.listedCount > 0 ? `, ${part.listedCount} already enqueued` : '';
+  return `  - ${part.objectType}s from ${from} to ${to} (not included)${listed}: ${reason}`;
+}
+
+async function main(): Promise<number> {
+  const args = parseCommandLine(process.argv.slice(2));
+  const envResult = ZCliEnv.safeParse(process.env);
+  if (!envResult.success) {
+    throw new UsageError(envResult.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('\n'));
+  }
+  const env = envResult.data;
+  const log = createLogger({ level: env.LOG_LEVEL, service: 'sagesync-backfill' });
+
+  const target = resolveDatabaseTarget(env);
+  if ('dataDir' in target && target.dataDir) refuseEmbeddedDatabaseInUse(target.dataDir);
+
+  let db: Database | null = null;
+  let boss: Queue | null = null;
+  try {
+    db = await openDatabase(target);
+    await applyMigrations(db);
+    const integration = await db.prisma.integration.findUnique({ where: { id: args.integration } });
+    if (!integration) throw new UsageError(`There is no integration ${args.integration}.`);
+
+    const keyring = resolveKeyring(env);
+    const services = createSyncServices({
+      prisma: db.prisma,
+      keyring,
+      log,
+      stripe: {
+        platformApiKey: env.STRIPE_PLATFORM_API_KEY,
+        apiBase: env.STRIPE_API_BASE,
+        // Half of Stripe's limit for the integration's mode, as the worker reads.
+        rateLimiter: new InMemoryRequestBudget({ perSecond: Math.floor(STRIPE_RATE_LIMIT_PER_SECOND[integration.livemode ? 'live' : 'test'] / 2) }),
+      },
+      sageConnectorFor: () => Promise.reject(new Error('The backfill only lists Stripe; the worker posts to Sage.')),
+    });
+    // Enqueue only: no maintenance or cron timers from a short-lived command.
+    boss = await createQueue(db, { log, supervise: false, schedule: false });
+
+    const { run, resumed, segmentCount } = await startBackfill(db.prisma, {
+      orgId: integration.orgId,
+      integrationId: integration.id,
+      from: args.from,
+      to: args.to,
+    });
+    console.log(
+      `${resumed ? 'Resuming' : 'Starting'} backfill ${run.id} of ${integration.name}: ${args.from} to ${args.to} ` +
+        `(not included, ${integration.timeZone}), ${segmentCount} segments.`,
+    );
+
+    let interrupted = false;
+    const onSignal = () => {
+      if (interrupted) process.exit(130);
+      interrupted = true;
+      console.error('\nStopping after the current page; run the same command again to resume.');
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+
+    const bar = process.stdout.isTTY
+      ? new SingleBar(
+          { format: 'segments {bar} {value}/{total} | listed {listed} | enqueued {enqueued} | failed {failed} | {current}', hideCursor: true },
+          Presets.shades_classic,
+        )
+      : null;
+    let started = false;
+    const onProgress = (progress: BackfillProgress) => {
+      const { totals, segment } = progress;
+      const payload = {
+        listed: totals.listed,
+        enqueued: totals.enqueued,
+        failed: totals.failedSegments,
+        current: `${segment.objectType}s ${unixToLocalDate(segment.rangeStart.getTime() / 1000, integration.timeZone)}`,
+      };
+      if (bar) {
+        if (!started) bar.start(totals.segments, totals.finishedSegments, payload);
+        else bar.update(totals.finishedSegments, payload);
+      } else if (segment.status === 'complete' || segment.status === 'failed') {
+        console.log(`${payload.current}: ${segment.status}, ${segment.listedCount} listed (${totals.finishedSegments}/${totals.segments} segments)`);
+      }
+      started = true;
+      if (interrupted) throw new Error('interrupted');
+    };
+
+    let result;
+    try {
+      result = await runBackfill({ prisma: db.prisma, boss, stripeFor: services.stripeFor, log }, run.id, { onProgress });
+    } catch (error) {
+      bar?.stop();
+      if (interrupted) {
+        console.log(`Stopped. Backfill ${run.id} keeps its place: run the same command again to resume.`);
+        return 130;
+      }
+      throw error;
+    }
+    bar?.stop();
+
+    const { outcome } = result;
+    console.log(`Backfill ${run.id}: ${result.status}. ${outcome.listed} objects listed, ${outcome.enqueued} enqueued for the sync.`);
+    if (outcome.stoppedBy) console.log(`Stopped early: ${outcome.stoppedBy.message} (${outcome.stoppedBy.code})`);
+    if (outcome.missing.length > 0) {
+      console.log(`Missing (${outcome.missing.length} of ${outcome.segments} segments):`);
+      for (const part of outcome.missing) console.log(describeMissing(part, integration.timeZone));
+      console.log('Run the same command again to retry what is missing.');
+    }
+    return result.status === 'complete' ? 0 : 1;
+  } finally {
+    await boss?.stop({ graceful: false, close: true }).catch(() => undefined);
+    await db?.close().catch(() => undefined);
+  }
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+  } else if (error instanceof BackfillRequestError || error instanceof BackfillRunBusyError) {
+    console.error(`${error.message} (${error.code})`);
+    process.exitCode = 2;
+  } else {
+    console.error('The backfill stopped on an unexpected error; run the same command again to resume.');
+    console.error(error);
+    process.exitCode = 1;
+  }
+}
