@@ -71,7 +71,7 @@ try {
 clearResults();
 console.log(`Database: ${process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite'}`);
 stage('Type checks and lint', bin('turbo'), ['run', 'typecheck', 'lint', '--output-logs=errors-only']);
-stage('Unit and integration tests', bin('turbo'), ['run', 'test', '--concurrency=1', '--output-logs=full']);
+stage('Unit and integration tests', bin('turbo'), ['run', 'test', '--concurrency=1', '--continue', '--output-logs=full']);
 try {
   buildPortal();
   await runE2e();

@@ -87,3 +87,16 @@ export async function until(update: () => Promise<void>, condition: () => boolea
   }
   if (!condition()) throw new Error(`condition still false after ${flushes} flushes`);
 }
+
+/**
+ * Flushes a freshly rendered view until its first load has settled (no spinner left), so a test
+ * never races the stubbed backend on a busy machine. A reply held back on purpose (deferredReply)
+ * keeps its spinner: then this returns after the bounded number of flushes, still loading.
+ */
+export async function settle<R extends { update(): Promise<void>; wrapper: { findAll(type: never): unknown[] } }>(rendered: R, spinner: unknown, flushes = 20): Promise<R> {
+  await rendered.update();
+  for (let flush = 0; flush < flushes && rendered.wrapper.findAll(spinner as never).length > 0; flush += 1) {
+    await rendered.update();
+  }
+  return rendered;
+}

@@ -1,8 +1,8 @@
 import { render } from '@stripe/ui-extension-sdk/testing';
-import { Badge, Banner, Link, SettingsView, SignInView } from '@stripe/ui-extension-sdk/ui';
+import { Badge, Banner, Link, SettingsView, SignInView, Spinner } from '@stripe/ui-extension-sdk/ui';
 import AppSettingsView from '../../src/views/AppSettingsView';
 import { aDashboardContext, aLinkedSettings } from '../support/builders';
-import { deferredReply, restoreFetch, stubBackend } from '../support/fake-backend';
+import { deferredReply, restoreFetch, stubBackend, settle } from '../support/fake-backend';
 import { sdkUtils } from '../support/sdk-utils';
 
 jest.mock('@stripe/ui-extension-sdk/utils', () =>
@@ -25,8 +25,7 @@ afterEach(restoreFetch);
 
 async function renderSettings() {
   const rendered = render(<AppSettingsView {...settingsContext} />);
-  await rendered.update();
-  return rendered;
+  return settle(rendered, Spinner);
 }
 
 describe('AppSettingsView: linking the Stripe account (onboarding)', () => {

@@ -1,8 +1,8 @@
 import { render } from '@stripe/ui-extension-sdk/testing';
-import { Badge, Banner, Button } from '@stripe/ui-extension-sdk/ui';
+import { Badge, Banner, Button, Spinner } from '@stripe/ui-extension-sdk/ui';
 import BalanceOverviewView from '../../src/views/BalanceOverviewView';
 import { aDashboardContext, aPayout } from '../support/builders';
-import { restoreFetch, stubBackend } from '../support/fake-backend';
+import { restoreFetch, stubBackend, settle } from '../support/fake-backend';
 import { TEST_SIGNATURE, sdkUtils } from '../support/sdk-utils';
 
 jest.mock('@stripe/ui-extension-sdk/utils', () =>
@@ -20,8 +20,7 @@ afterEach(restoreFetch);
 
 async function renderBalance() {
   const rendered = render(<BalanceOverviewView {...context} />);
-  await rendered.update();
-  return rendered;
+  return settle(rendered, Spinner);
 }
 
 describe('BalanceOverviewView: recent payouts and their reconciliation', () => {

@@ -1,9 +1,9 @@
 import { render } from '@stripe/ui-extension-sdk/testing';
-import { Badge, Banner, Button, Link } from '@stripe/ui-extension-sdk/ui';
+import { Badge, Banner, Button, Link, Spinner } from '@stripe/ui-extension-sdk/ui';
 import type { HealthResult } from '../../src/api/contract';
 import HealthDrawerView from '../../src/views/HealthDrawerView';
 import { VIEW_ONLY, aDashboardContext, aFailure, aHealth } from '../support/builders';
-import { deferredReply, restoreFetch, stubBackend, until } from '../support/fake-backend';
+import { deferredReply, restoreFetch, stubBackend, until, settle } from '../support/fake-backend';
 import { sdkUtils } from '../support/sdk-utils';
 
 jest.mock('@stripe/ui-extension-sdk/utils', () =>
@@ -22,8 +22,7 @@ afterEach(restoreFetch);
 
 async function renderDrawer(context = drawer) {
   const rendered = render(<HealthDrawerView {...context} />);
-  await rendered.update();
-  return rendered;
+  return settle(rendered, Spinner);
 }
 
 type Wrapper = Awaited<ReturnType<typeof renderDrawer>>['wrapper'];

@@ -1,5 +1,5 @@
 import { render } from '@stripe/ui-extension-sdk/testing';
-import { Badge, Banner, Button, ContextView, ListItem } from '@stripe/ui-extension-sdk/ui';
+import { Badge, Banner, Button, ContextView, ListItem, Spinner } from '@stripe/ui-extension-sdk/ui';
 import type { SyncRecord, SyncStatus } from '../../src/api/contract';
 import PaymentDetailView from '../../src/views/PaymentDetailView';
 import {
@@ -10,7 +10,7 @@ import {
   aDashboardContext,
   aSyncRecord,
 } from '../support/builders';
-import { deferredReply, restoreFetch, stubBackend, until } from '../support/fake-backend';
+import { deferredReply, restoreFetch, stubBackend, until, settle } from '../support/fake-backend';
 import { TEST_SIGNATURE, sdkUtils } from '../support/sdk-utils';
 
 jest.mock('@stripe/ui-extension-sdk/utils', () =>
@@ -29,8 +29,7 @@ afterEach(restoreFetch);
 
 async function renderPayment(context = aDashboardContext({ object: paymentIntent })) {
   const rendered = render(<PaymentDetailView {...context} />);
-  await rendered.update();
-  return rendered;
+  return settle(rendered, Spinner);
 }
 
 function buttonLabelled(wrapper: Awaited<ReturnType<typeof renderPayment>>['wrapper'], label: string) {
