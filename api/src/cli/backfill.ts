@@ -14,6 +14,7 @@ import { startBackfill } from '../sync/backfill/plan-backfill.ts';
 import { runBackfill, type BackfillProgress } from '../sync/backfill/run-backfill.ts';
 import { ZCalendarDate } from '../sync/backfill/local-day-start.ts';
 import { createSyncServices } from '../sync/sync-services.ts';
+import { loadSyncConfig } from '../sync/sync-config.ts';
 
 // `npm run backfill -- --integration ID --from YYYY-MM-DD --to YYYY-MM-DD`: lists an integration's
 // Stripe history of that range (dates in the integration's time zone, `--to` not included) and
@@ -27,7 +28,7 @@ const USAGE = `Usage: npm run backfill -- --integration <id> --from <YYYY-MM-DD>
   --to           the day after the last day (not included): --from 2025-01-01 --to 2025-02-01 is January
 
 Environment: DATABASE_URL (PostgreSQL; unset: the embedded database under DATA_DIR),
-APP_ENCRYPTION_KEY, STRIPE_API_BASE (unset: api.stripe.com), STRIPE_PLATFORM_API_KEY (platform mode).`;
+APP_ENCRYPTION_KEY, STRIPE_API_BASE (unset: api.stripe.com), STRIPE_API_KEY (platform mode), as the worker reads them.`;
 
 const ZArgs = z.object({
   integration: z.string({ error: 'is required' }).trim().min(1, 'is required'),
@@ -43,8 +44,6 @@ const ZCliEnv = z.object({
   APP_ENCRYPTION_KEY_ID: z.string().optional(),
   APP_ENCRYPTION_OLD_KEYS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
-  STRIPE_API_BASE: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional().or(z.literal('').transform(() => undefined)),
-  STRIPE_PLATFORM_API_KEY: z.string().trim().optional().transform((value) => value || undefined),
 });
 
 class UsageError extends Error {}
@@ -117,13 +116,15 @@ async function main(): Promise<number> {
     if (!integration) throw new UsageError(`There is no integration ${args.integration}.`);
 
     const keyring = resolveKeyring(env);
+    const syncConfig = loadSyncConfig(process.env, { embedded: db.kind === 'pglite' });
     const services = createSyncServices({
       prisma: db.prisma,
       keyring,
       log,
       stripe: {
-        platformApiKey: env.STRIPE_PLATFORM_API_KEY,
-        apiBase: env.STRIPE_API_BASE,
+        // The same Stripe settings the worker uses (api/src/sync/sync-config.ts).
+        platformApiKey: syncConfig.stripe.platformApiKey,
+        apiBase: syncConfig.stripe.apiBase,
         // Half of Stripe's limit for the integration's mode, as the worker reads.
         rateLimiter: new InMemoryRequestBudget({ perSecond: Math.floor(STRIPE_RATE_LIMIT_PER_SECOND[integration.livemode ? 'live' : 'test'] / 2) }),
       },
