@@ -1,5 +1,5 @@
 import type { PrismaClient } from '@sagesync/db';
-import type { JobWithMetadata } from 'pg-boss';
+import type { JobResult, JobWithMetadata } from 'pg-boss';
 import type { Logger } from '../observability/logger.ts';
 import type { Queue } from '../queue/create-queue.ts';
 import { jobRegistry as defaultRegistry, type JobDefinition } from '../sync/job-registry.ts';
@@ -36,7 +36,9 @@ export async function startWorker({ boss, prisma, log, registry = defaultRegistr
     }
     if (definition.ensureQueue) await definition.ensureQueue(boss);
     else await boss.createQueue(definition.name, definition.queue ?? {});
-    await boss.work(definition.name, { ...(definition.work ?? {}), includeMetadata: true }, (jobs: JobWithMetadata<unknown>[]) =>
+    // perJobResults: each job of a batch completes or fails on its own, so one object's failure
+    // never sends the rest of the batch back for a retry.
+    await boss.work(definition.name, { ...(definition.work ?? {}), includeMetadata: true, perJobResults: true }, (jobs: JobWithMetadata<unknown>[]) =>
       runJobs(definition, jobs, prisma, workerLog, services),
     );
     queues.push(definition.name);
@@ -58,20 +60,29 @@ async function runJobs(
   prisma: PrismaClient,
   workerLog: Logger,
   services: SyncServices | undefined,
-): Promise<void> {
-  // One at a time: a throw fails the batch and pg-boss retries it, which handlers tolerate
-  // because delivery is at least once anyway.
+): Promise<JobResult[]> {
+  // One at a time within a batch; each job gets its own result (a failed job is retried by
+  // pg-boss with its backoff, which handlers tolerate because delivery is at least once anyway).
+  const results: JobResult[] = [];
   for (const job of jobs) {
     const jobLog = workerLog.child({ jobId: job.id, queue: job.name });
     const parsed = definition.payload.safeParse(job.data);
     if (!parsed.success) {
       jobLog.error({ issues: parsed.error.issues }, 'job payload refused');
-      throw parsed.error;
+      results.push({ id: job.id, status: 'failed', output: { message: 'payload refused', issues: parsed.error.issues } });
+      continue;
     }
     const orgId = (parsed.data as { orgId?: unknown } | null)?.orgId;
     const log = typeof orgId === 'string' ? jobLog.child({ orgId }) : jobLog;
     const started = performance.now();
-    await definition.handle(parsed.data, { db: prisma, log, job, services });
-    log.info({ durationMs: Math.round(performance.now() - started) }, 'job done');
+    try {
+      await definition.handle(parsed.data, { db: prisma, log, job, services });
+      log.info({ durationMs: Math.round(performance.now() - started) }, 'job done');
+      results.push({ id: job.id, status: 'completed' });
+    } catch (error) {
+      log.warn({ err: error, durationMs: Math.round(performance.now() - started) }, 'job failed; pg-boss retries it');
+      results.push({ id: job.id, status: 'failed', output: { message: error instanceof Error ? error.message : String(error) } });
+    }
   }
+  return results;
 }
