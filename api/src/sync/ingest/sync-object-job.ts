@@ -23,6 +23,9 @@ export type SyncObjectJobPayload = z.infer<typeof ZSyncObjectJobPayload>;
  */
 export const SYNC_OBJECT_QUEUE_OPTIONS = {
   policy: 'key_strict_fifo',
+  // A worker killed mid-job (SIGKILL, OOM) stops heartbeating, so its jobs come back after 30 s
+  // instead of pg-boss's 15-minute expiry, during which the object's later events would wait.
+  heartbeatSeconds: 30,
   retryLimit: 10,
   retryDelay: 30,
   retryBackoff: true,
