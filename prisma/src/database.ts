@@ -45,6 +45,12 @@ export type OpenDatabaseOptions =
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if ('url' in options) {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    // An idle pooled connection that the server closes (restart, failover, a terminated backend)
+    // is reported as an 'error' event; unhandled, it would crash the process. The pool drops that
+    // connection and opens a new one on the next query, so noting it is enough.
+    pool.on('error', (error) => {
+      process.stderr.write(`${JSON.stringify({ level: 'warn', msg: 'idle database connection closed by the server', code: (error as { code?: string }).code ?? null })}\n`);
+    });
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     return {
       kind: 'postgres',
