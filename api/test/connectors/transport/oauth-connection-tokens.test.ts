@@ -91,7 +91,9 @@ describe('OAuth tokens of a Sage connection', () => {
       'SELECT "accessToken"::text AS access, "refreshToken"::text AS refresh FROM "connections" WHERE "id" = $1',
       [connectionId],
     );
-    expect(raw?.access).toBeTruthy();
+    // Each column holds a sealed envelope, and neither holds its token.
+    expect(raw?.access).toContain('"wrappedKey"');
+    expect(raw?.refresh).toContain('"wrappedKey"');
     expect(raw?.access).not.toContain(tokens.accessToken);
     expect(raw?.refresh).not.toContain(tokens.refreshToken);
 
