@@ -11,8 +11,6 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { applyMigrations, openDatabase, type Database } from '@sagesync/db';
-import pg from 'pg';
 import { loadEnv } from '../api/src/config/env.ts';
 import { buildServer } from '../api/src/http/server.ts';
 import { createLogger } from '../api/src/observability/logger.ts';
@@ -20,6 +18,7 @@ import { createQueue } from '../api/src/queue/create-queue.ts';
 import { DEFAULT_INGEST_SETTINGS, type IngestSettings } from '../api/src/sync/ingest/stripe-event-ingest.ts';
 import { SYNC_OBJECT_QUEUE } from '../api/src/sync/ingest/sync-object-job.ts';
 import type { LoadReport, LoadRequest } from './ingest-load-client.ts';
+import { openBenchDatabase } from './bench-database.ts';
 
 const SECRET = 'whsec_bench_secret';
 const ACCOUNT = 'acct_bench_ingest';
@@ -46,38 +45,6 @@ const ingestSettings: IngestSettings = {
   windowMs: intSetting('BENCH_INGEST_WINDOW_MS', DEFAULT_INGEST_SETTINGS.windowMs),
 };
 
-type BenchDatabase = { db: Database; label: string; drop(): Promise<void> };
-
-/** A fresh database for this run: never the one DATABASE_URL names, which may hold real data. */
-async function openBenchDatabase(): Promise<BenchDatabase> {
-  const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    const db = await openDatabase({ dataDir: null });
-    await applyMigrations(db);
-    return { db, label: 'pglite (in memory)', drop: () => db.close() };
-  }
-  const name = `bench_ingest_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  const [{ server_version: version }] = (await admin.query<{ server_version: string }>('SHOW server_version')).rows as [{ server_version: string }];
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString() });
-  await applyMigrations(db);
-  return {
-    db,
-    label: `postgresql ${version}`,
-    async drop() {
-      await db.close();
-      const dropper = new pg.Client({ connectionString: serverUrl });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await dropper.end();
-    },
-  };
-}
 
 type Delivery = { eventId: string; body: string };
 

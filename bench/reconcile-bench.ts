@@ -16,17 +16,13 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import {
-  applyMigrations,
   defaultGlRules,
   DEFAULT_GL_ACCOUNTS,
   generateMasterKey,
   loadKeyring,
-  openDatabase,
-  type Database,
   type PostingMode,
   type SageEdition,
 } from '@sagesync/db';
-import pg from 'pg';
 import { createSageConnectorFactory } from '../api/src/connectors/sage/create-sage-connector.ts';
 import { InMemoryTokenBucket } from '../api/src/connectors/sage/http/rate-limiter.ts';
 import { InMemoryRequestBudget, type StripeRateLimiter } from '../api/src/connectors/stripe/stripe-request-budget.ts';
@@ -37,6 +33,7 @@ import { buildStripeFake } from '../api/src/sandbox/stripe-fake/stripe-fake-serv
 import { reconcilePayout } from '../api/src/sync/payouts/reconcile-payout.ts';
 import { createSyncServices } from '../api/src/sync/sync-services.ts';
 import { connectSageSandbox, sandboxOAuthEndpoints } from '../api/test/support/sage-connections.ts';
+import { openBenchDatabase } from './bench-database.ts';
 
 const EDITIONS = ['sage500', 'sage_pro', 'sage50', 'sage_accounting'] as const;
 const MODES = ['per_transaction', 'payout_summary'] as const;
@@ -66,38 +63,6 @@ const settings = {
   stripeBudgetPerSecond: intSetting('BENCH_RECONCILE_STRIPE_BUDGET', 0),
 };
 
-type BenchDatabase = { db: Database; label: string; drop(): Promise<void> };
-
-/** A fresh database for this run: never the one DATABASE_URL names, which may hold real data. */
-async function openBenchDatabase(): Promise<BenchDatabase> {
-  const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    const db = await openDatabase({ dataDir: null });
-    await applyMigrations(db);
-    return { db, label: 'pglite (in memory)', drop: () => db.close() };
-  }
-  const name = `bench_reconcile_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version ?? '?';
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString() });
-  await applyMigrations(db);
-  return {
-    db,
-    label: `postgresql ${version}`,
-    async drop() {
-      await db.close();
-      const dropper = new pg.Client({ connectionString: serverUrl });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await dropper.end();
-    },
-  };
-}
 
 /** Lets every request through: the fake is not Stripe and has no limit of its own. */
 const unthrottled: StripeRateLimiter = { acquire: async () => undefined, pause: () => undefined };

@@ -57,7 +57,7 @@ const settings = {
 async function main() {
   const log = createLogger({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' });
   const keyring = loadKeyring({ key: generateMasterKey(), keyId: 'bench' });
-  const bench = await openBenchDatabase('bench_sync');
+  const bench = await openBenchDatabase();
   const { prisma } = bench.db;
   const boss = await createQueue(bench.db, { log, supervise: false, schedule: false });
   const sandbox = buildSageSandbox({ now: Date.now });
