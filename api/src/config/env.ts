@@ -40,6 +40,9 @@ const optional = <T extends z.ZodType>(schema: T) => z.preprocess(unsetWhenEmpty
 /** The embedded demo's Stripe webhook signing secret (public: it is in the README), used when none is set. */
 export const DEMO_STRIPE_WEBHOOK_SECRET = 'whsec_demo_local';
 
+/** The embedded demo's Stripe App signing secret (public, like the webhook one), used when none is set. */
+export const DEMO_STRIPE_APP_SECRET = 'absec_demo_local';
+
 const ZWebhookSecrets = z
   .string()
   .trim()
@@ -81,6 +84,11 @@ export const ZEnvSchema = z
      * rotates. Unset: the demo secret with the embedded database; that route disabled with PostgreSQL.
      */
     STRIPE_WEBHOOK_SECRET: optional(ZWebhookSecrets),
+    /**
+     * The Stripe App's signing secret (`absec_...`): verifies every `/stripe-app/*` request. Unset:
+     * the demo secret with the embedded database; those routes refuse everything with PostgreSQL.
+     */
+    STRIPE_APP_SECRET: optional(z.string().trim().regex(/^absec_\S+$/, 'must be a Stripe App signing secret ("absec_...")')),
     /** Whether the webhook endpoint takes live events; events of the other mode are acknowledged and ignored. */
     STRIPE_LIVEMODE: z.preprocess(unsetWhenEmpty, z.stringbool().default(false)),
   })
@@ -91,6 +99,7 @@ export const ZEnvSchema = z
       DATA_DIR: path.resolve(REPO_ROOT, env.DATA_DIR),
       PORTAL_ORIGIN: new URL(env.PORTAL_URL).origin,
       RUN_WORKER_IN_PROCESS: env.RUN_WORKER_IN_PROCESS ?? embedded,
+      STRIPE_APP_SECRET: env.STRIPE_APP_SECRET ?? (embedded ? DEMO_STRIPE_APP_SECRET : undefined),
       STRIPE_WEBHOOK_SECRETS: (env.STRIPE_WEBHOOK_SECRET ?? (embedded ? DEMO_STRIPE_WEBHOOK_SECRET : ''))
         .split(',')
         .map((entry) => entry.trim())

@@ -11,10 +11,11 @@ import { createContextFactory } from '../trpc/context.ts';
 import { checkMutationRequest } from '../trpc/mutation-guard.ts';
 import { appRouter, type AppRouter } from '../trpc/root-router.ts';
 import type { IngestSettings } from '../sync/ingest/stripe-event-ingest.ts';
+import { stripeAppRoutes } from './stripe-app/stripe-app-routes.ts';
 import { stripeWebhookRoutes } from './stripe-webhook-route.ts';
 
 export type ServerDependencies = {
-  env: Pick<Env, 'NEXTAUTH_SECRET' | 'PORTAL_ORIGIN'> & Partial<Pick<Env, 'STRIPE_WEBHOOK_SECRETS' | 'STRIPE_LIVEMODE'>>;
+  env: Pick<Env, 'NEXTAUTH_SECRET' | 'PORTAL_ORIGIN'> & Partial<Pick<Env, 'STRIPE_WEBHOOK_SECRETS' | 'STRIPE_LIVEMODE' | 'STRIPE_APP_SECRET'>>;
   db: Database;
   boss: Queue;
   log: Logger;
@@ -90,6 +91,8 @@ export async function buildServer({ env, db, boss, log, keyring = null, ingest }
     registry: metrics.registry,
     ...(ingest ? { ingest } : {}),
   });
+
+  await server.register(stripeAppRoutes, { db, boss, appSecret: env.STRIPE_APP_SECRET ?? null, portalOrigin: env.PORTAL_ORIGIN });
 
   await server.register(async (trpc) => {
     // Every POST to /trpc is a state change (tRPC sends queries as GET), so the content-type and

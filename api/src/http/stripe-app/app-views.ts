@@ -1,0 +1,239 @@
+import type { Integration, PrismaClient, SyncAttempt, SyncRecord } from '@sagesync/db';
+import { unixToLocalDate } from '../../accounting/local-date.ts';
+
+// What the Stripe App shows, read from the tenant's own rows only. Every query here is scoped by
+// the integration resolved from the signed account; the shapes mirror stripe-app/src/api/contract.ts.
+
+export type UserError = { message: string; action: string };
+
+export type AppRecord = {
+  id: string;
+  status: 'synced' | 'pending' | 'failed' | 'held' | 'skipped' | 'dead' | 'not_synced';
+  sageDocumentType?: string;
+  sageDocumentNumber?: string;
+  error?: UserError;
+  amountMinor?: number;
+  currency?: string;
+  portalUrl: string;
+};
+
+export type AppAttempt = { number: number; outcome: 'succeeded' | 'failed' | 'held' | 'skipped' | 'dead'; at: string; error?: UserError };
+
+export type ChargeStatus = { charge: AppRecord; refunds: AppRecord[]; dispute: AppRecord | null; attempts: AppAttempt[] };
+
+export type AppPayout = {
+  id: string;
+  amountMinor: number;
+  currency: string;
+  arrivalDate: string;
+  state: 'posted' | 'held' | 'pending' | 'failed';
+  differenceMinor?: number;
+  journalNumber?: string;
+  error?: UserError;
+};
+
+export type AppFailure = {
+  objectId: string;
+  kind: 'charge' | 'refund' | 'dispute';
+  chargeId: string;
+  status: 'failed' | 'dead';
+  amountMinor: number;
+  currency: string;
+  at: string;
+  error: UserError;
+  portalUrl: string;
+};
+
+export type AppHealth = {
+  integration: { state: 'healthy' | 'degraded' | 'down'; sageEdition: Integration['sageEdition']; lastSyncAt: string | null; message?: string } | null;
+  failures: AppFailure[];
+  heldCount: number;
+  reviewQueueUrl: string;
+};
+
+export type ViewContext = { db: PrismaClient; integration: Integration; portalOrigin: string };
+
+export const RECENT_PAYOUTS = 20;
+export const NEWEST_FAILURES = 10;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Money fits a JS number far beyond any real amount; refuse rather than round if it ever does not. */
+function minor(value: bigint): number {
+  const number = Number(value);
+  if (!Number.isSafeInteger(number)) throw new RangeError(`amount ${value} is outside the safe integer range`);
+  return number;
+}
+
+function recordUrl(context: ViewContext, record: Pick<SyncRecord, 'id'>): string {
+  return `${context.portalOrigin}/records/${encodeURIComponent(record.id)}`;
+}
+
+function storedMessage(stored: unknown): { message: string | null; retryable: boolean } {
+  if (typeof stored !== 'object' || stored === null) return { message: null, retryable: false };
+  const { message, retryable } = stored as { message?: unknown; retryable?: unknown };
+  return { message: typeof message === 'string' && message.trim() !== '' ? message : null, retryable: retryable === true };
+}
+
+/** The stored `{ code, retryable, message }` of a failure, in a finance admin's words. */
+export function userError(stored: unknown, status: SyncRecord['status']): UserError {
+  const { message, retryable } = storedMessage(stored);
+  if (status === 'held') {
+    return { message: message ?? 'This item is held for review before it is posted to Sage.', action: 'Approve or reject it in the review queue.' };
+  }
+  if (status === 'skipped') {
+    return { message: message ?? 'Sage Sync does not post this item.', action: 'No action is needed.' };
+  }
+  return {
+    message: message ?? 'This item could not be posted to Sage.',
+    action: retryable ? 'Press Resync to try again; if it fails again, open the record in Sage Sync.' : 'Open the record in Sage Sync to fix the cause, then press Resync.',
+  };
+}
+
+export function toAppRecord(context: ViewContext, record: SyncRecord, withAmount: boolean): AppRecord {
+  const shaped: AppRecord = { id: record.sourceObjectId, status: record.status, portalUrl: recordUrl(context, record) };
+  if (record.sageDocumentType) shaped.sageDocumentType = record.sageDocumentType;
+  if (record.sageDocumentNumber) shaped.sageDocumentNumber = record.sageDocumentNumber;
+  if (record.status === 'failed' || record.status === 'dead' || record.status === 'held' || record.status === 'skipped') {
+    shaped.error = userError(record.lastError, record.status);
+  }
+  if (withAmount && record.amountMinor !== null && record.currency) {
+    shaped.amountMinor = minor(record.amountMinor);
+    shaped.currency = record.currency.trim();
+  }
+  return shaped;
+}
+
+/** `retry_scheduled` is a failure with a retry to come; a `failed` attempt was the last one (the record went dead). */
+function toAppAttempt(attempt: SyncAttempt): AppAttempt {
+  const outcome = attempt.outcome === 'retry_scheduled' ? 'failed' : attempt.outcome === 'failed' ? 'dead' : attempt.outcome;
+  const shaped: AppAttempt = { number: attempt.number, outcome, at: (attempt.finishedAt ?? attempt.startedAt).toISOString() };
+  if (outcome !== 'succeeded' && attempt.error) {
+    shaped.error = userError(attempt.error, outcome === 'held' ? 'held' : outcome === 'skipped' ? 'skipped' : 'failed');
+  }
+  return shaped;
+}
+
+/** The tenant's record of a charge, by `ch_…`/`py_…` id. */
+export function findChargeRecord(context: ViewContext, chargeId: string): Promise<SyncRecord | null> {
+  return context.db.syncRecord.findUnique({
+    where: { integrationId_sourceObjectType_sourceObjectId: { integrationId: context.integration.id, sourceObjectType: 'charge', sourceObjectId: chargeId } },
+  });
+}
+
+/**
+ * A PaymentIntent's latest charge, from the charge events this integration received (their payload
+ * names the PaymentIntent). Without calling Stripe this is all there is: a PaymentIntent whose
+ * charge never reached Sage Sync resolves to nothing.
+ */
+export async function resolvePaymentIntent(context: ViewContext, paymentIntentId: string): Promise<string | null> {
+  const event = await context.db.receivedEvent.findFirst({
+    where: {
+      integrationId: context.integration.id,
+      objectType: 'charge',
+      objectId: { not: null },
+      payload: { path: ['data', 'object', 'payment_intent'], equals: paymentIntentId },
+    },
+    orderBy: { sourceCreatedAt: 'desc' },
+    select: { objectId: true },
+  });
+  return event?.objectId ?? null;
+}
+
+export async function chargeStatus(context: ViewContext, record: SyncRecord): Promise<ChargeStatus> {
+  const [children, attempts] = await Promise.all([
+    context.db.syncRecord.findMany({
+      where: { integrationId: context.integration.id, parentId: record.id, sourceObjectType: { in: ['refund', 'dispute'] } },
+      orderBy: { createdAt: 'asc' },
+    }),
+    context.db.syncAttempt.findMany({ where: { syncRecordId: record.id }, orderBy: { number: 'asc' } }),
+  ]);
+  const disputes = children.filter((child) => child.sourceObjectType === 'dispute');
+  return {
+    charge: toAppRecord(context, record, true),
+    refunds: children.filter((child) => child.sourceObjectType === 'refund').map((child) => toAppRecord(context, child, true)),
+    dispute: disputes.length > 0 ? toAppRecord(context, disputes[disputes.length - 1]!, true) : null,
+    attempts: attempts.map(toAppAttempt),
+  };
+}
+
+export async function recentPayouts(context: ViewContext): Promise<{ payouts: AppPayout[] }> {
+  const rows = await context.db.payoutReconciliation.findMany({
+    where: { integrationId: context.integration.id },
+    orderBy: [{ arrivalDate: { sort: 'desc', nulls: 'last' } }, { createdAt: 'desc' }],
+    take: RECENT_PAYOUTS,
+  });
+  return {
+    payouts: rows.map((row) => {
+      const payout: AppPayout = {
+        id: row.payoutId,
+        amountMinor: minor(row.payoutAmountMinor),
+        currency: row.currency.trim(),
+        arrivalDate: unixToLocalDate(Math.floor((row.arrivalDate ?? row.createdAt).getTime() / 1000), context.integration.timeZone),
+        state: row.status,
+      };
+      if (row.status === 'held' && row.differenceMinor !== null) payout.differenceMinor = minor(row.differenceMinor);
+      if (row.journalNumber) payout.journalNumber = row.journalNumber;
+      if (row.status === 'held') {
+        payout.error = { message: row.heldReason ?? 'The payout journal does not balance.', action: 'Review the payout in Sage Sync before it is posted.' };
+      } else if (row.status === 'failed') {
+        payout.error = { message: row.heldReason ?? 'The payout journal could not be posted to Sage.', action: 'Open the payout in Sage Sync to see why and retry it.' };
+      }
+      return payout;
+    }),
+  };
+}
+
+export async function integrationHealth(context: ViewContext, now = new Date()): Promise<AppHealth> {
+  const integrationId = context.integration.id;
+  const since = new Date(now.getTime() - DAY_MS);
+  const [failedToday, deadToday, heldCount, lastSynced, newest, sageConnection] = await Promise.all([
+    context.db.syncRecord.count({ where: { integrationId, status: 'failed', updatedAt: { gte: since } } }),
+    context.db.syncRecord.count({ where: { integrationId, status: 'dead', updatedAt: { gte: since } } }),
+    context.db.syncRecord.count({ where: { integrationId, status: 'held' } }),
+    context.db.syncRecord.findFirst({ where: { integrationId, syncedAt: { not: null } }, orderBy: { syncedAt: 'desc' }, select: { syncedAt: true } }),
+    context.db.syncRecord.findMany({
+      where: { integrationId, status: { in: ['failed', 'dead'] }, sourceObjectType: { in: ['charge', 'refund', 'dispute'] } },
+      orderBy: { updatedAt: 'desc' },
+      take: NEWEST_FAILURES,
+      include: { parent: { select: { sourceObjectId: true } } },
+    }),
+    context.db.connection.findFirst({ where: { integrationId, provider: context.integration.sageEdition }, select: { status: true } }),
+  ]);
+
+  let state: 'healthy' | 'degraded' | 'down' = 'healthy';
+  let message: string | undefined;
+  if (context.integration.status === 'disconnected' || (sageConnection && sageConnection.status !== 'connected')) {
+    state = 'down';
+    message = 'The Sage connection needs attention: reconnect it in Sage Sync.';
+  } else if (context.integration.status === 'paused') {
+    state = 'degraded';
+    message = 'Syncing is paused in Sage Sync.';
+  } else if (failedToday + deadToday > 0) {
+    state = 'degraded';
+    message = `In the last 24 hours ${failedToday} item${failedToday === 1 ? '' : 's'} failed and will be retried, and ${deadToday} need${deadToday === 1 ? 's' : ''} a Resync.`;
+  }
+
+  const failures: AppFailure[] = newest.map((record) => ({
+    objectId: record.sourceObjectId,
+    kind: record.sourceObjectType as AppFailure['kind'],
+    chargeId: record.sourceObjectType === 'charge' ? record.sourceObjectId : (record.parent?.sourceObjectId ?? record.sourceObjectId),
+    status: record.status as AppFailure['status'],
+    amountMinor: record.amountMinor === null ? 0 : minor(record.amountMinor),
+    currency: (record.currency ?? context.integration.homeCurrency).trim().toLowerCase(),
+    at: record.updatedAt.toISOString(),
+    error: userError(record.lastError, record.status),
+    portalUrl: recordUrl(context, record),
+  }));
+
+  return {
+    integration: {
+      state,
+      sageEdition: context.integration.sageEdition,
+      lastSyncAt: lastSynced?.syncedAt?.toISOString() ?? null,
+      ...(message ? { message } : {}),
+    },
+    failures,
+    heldCount,
+    reviewQueueUrl: `${context.portalOrigin}/review`,
+  };
+}
