@@ -83,6 +83,7 @@ describe('mutations refuse cross-site and non-JSON requests', () => {
       session: { userId: admin.id, email: admin.email },
       headers,
       portalOrigin: api.env.PORTAL_ORIGIN,
+      boss: null,
     });
     const input = { orgId: org.id, integrationId: integration.id, postingMode: 'payout_summary' } as const;
 

@@ -116,6 +116,7 @@ export async function buildServer({ env, db, boss, log, keyring = null, ingest }
           prisma: db.prisma,
           sessionSecret: env.NEXTAUTH_SECRET,
           portalOrigin: env.PORTAL_ORIGIN,
+          boss,
         }),
         onError({ error, path, req }) {
           // The request's own logger: it carries the request id even when no context was built.

@@ -3,6 +3,7 @@ import type { PrismaClient } from '@sagesync/db';
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
 import { resolveSession, type Session } from '../auth/resolve-session.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { Queue } from '../queue/create-queue.ts';
 
 export type { Session } from '../auth/resolve-session.ts';
 
@@ -15,15 +16,18 @@ export type Context = {
   headers: IncomingHttpHeaders;
   /** PORTAL_URL's origin: the only browser Origin allowed to send mutations. */
   portalOrigin: string;
+  /** The job queue, for procedures that hand work to the worker (resync, backfill). */
+  boss: Queue | null;
 };
 
 export type ContextDependencies = {
   prisma: PrismaClient;
   sessionSecret: string;
   portalOrigin: string;
+  boss?: Queue | null;
 };
 
-export function createContextFactory({ prisma, sessionSecret, portalOrigin }: ContextDependencies) {
+export function createContextFactory({ prisma, sessionSecret, portalOrigin, boss = null }: ContextDependencies) {
   return async function createContext({ req }: CreateFastifyContextOptions): Promise<Context> {
     return {
       db: prisma,
@@ -33,6 +37,7 @@ export function createContextFactory({ prisma, sessionSecret, portalOrigin }: Co
       session: await resolveSession(prisma, req.headers.cookie, sessionSecret),
       headers: req.headers,
       portalOrigin,
+      boss,
     };
   };
 }

@@ -2,6 +2,7 @@ import { authRouter } from './auth-router/router.ts';
 import { backfillRouter } from './backfill-router/router.ts';
 import { integrationRouter } from './integration-router/router.ts';
 import { router } from './procedures.ts';
+import { syncRouter } from './sync-router/router.ts';
 import { viewerRouter } from './viewer-router/router.ts';
 
 // Imported by the portal for its types (`import type { AppRouter } from '@sagesync/api/trpc'`):
@@ -11,6 +12,7 @@ export const appRouter = router({
   viewer: viewerRouter,
   integration: integrationRouter,
   backfill: backfillRouter,
+  sync: syncRouter,
 });
 
 export type AppRouter = typeof appRouter;
