@@ -51,17 +51,13 @@ export function productEnv({ apiPort = 4000, portalPort = 3000, stripeFakePort =
 /** Starts api (+ worker), portal; resolves once every one of them answers its health check. */
 export async function startProduct(supervisor, env) {
   const embedded = !env.DATABASE_URL;
-  const api = supervisor.start({
-    name: 'api',
-    command: bin('tsx'),
-    args: [path.join(ROOT, 'api', 'src', 'main.ts')],
-    // PGlite lives inside one process, so the embedded default runs the worker inside the api.
-    env: { ...env, RUN_WORKER_IN_PROCESS: embedded ? 'true' : 'false' },
-  });
-  const processes = [api];
-  if (!embedded) {
-    processes.push(supervisor.start({ name: 'worker', command: bin('tsx'), args: [path.join(ROOT, 'api', 'src', 'worker-main.ts')], env }));
-  }
+  // The api's own TypeScript entry points run through tsx, from the repository root.
+  const startTs = (name, entry, extraEnv = {}) =>
+    supervisor.start({ name, command: bin('tsx'), args: [path.join(ROOT, 'api', 'src', ...entry)], env: { ...env, ...extraEnv } });
+
+  // PGlite lives inside one process, so the embedded default runs the worker inside the api.
+  const api = startTs('api', ['main.ts'], { RUN_WORKER_IN_PROCESS: embedded ? 'true' : 'false' });
+  if (!embedded) startTs('worker', ['worker-main.ts']);
   const portal = supervisor.start({
     name: 'portal',
     command: nextBin(),
@@ -69,27 +65,12 @@ export async function startProduct(supervisor, env) {
     cwd: path.join(ROOT, 'portal'),
     env,
   });
-  processes.push(portal);
   // The local Stripe API fake, with demo data for the four demo accounts (the real SDK talks to it).
-  const stripeFake = supervisor.start({
-    name: 'stripe',
-    command: bin('tsx'),
-    args: [path.join(ROOT, 'api', 'src', 'sandbox', 'stripe-fake', 'main.ts')],
-    env: { ...env, STRIPE_FAKE_PORT: env.STRIPE_FAKE_PORT },
-  });
-  processes.push(stripeFake);
+  const stripeFake = startTs('stripe', ['sandbox', 'stripe-fake', 'main.ts']);
   // The Sage sandbox: all four Sage dialects with the demo companies, kept in DATA_DIR.
-  const sageSandbox = supervisor.start({
-    name: 'sage',
-    command: bin('tsx'),
-    args: [path.join(ROOT, 'api', 'src', 'sandbox', 'sage', 'main.ts')],
-    env: {
-      ...env,
-      SAGE_SANDBOX_PORT: env.SAGE_SANDBOX_PORT,
-      SAGE_SANDBOX_DATA_FILE: path.resolve(ROOT, env.DATA_DIR || '.data', 'sage-sandbox.json'),
-    },
+  const sageSandbox = startTs('sage', ['sandbox', 'sage', 'main.ts'], {
+    SAGE_SANDBOX_DATA_FILE: path.resolve(ROOT, env.DATA_DIR || '.data', 'sage-sandbox.json'),
   });
-  processes.push(sageSandbox);
   const alive = (entry) => () => entry.child.exitCode === null && entry.child.signalCode === null;
   await Promise.all([
     waitForHttp('api', `${env.API_INTERNAL_URL}/healthz`, { isAlive: alive(api) }),
