@@ -13,6 +13,8 @@ const ZCredentialsSchema = z.object({
 
 /** Message next-auth hands back to the sign-in form when the api cannot answer. */
 export const SIGN_IN_UNAVAILABLE = 'SignInUnavailable';
+/** Message next-auth hands back when the api refuses further attempts for this e-mail for now. */
+export const SIGN_IN_THROTTLED = 'SignInThrottled';
 
 /**
  * The api decodes this session cookie itself with the shared NEXTAUTH_SECRET, so the strategy
@@ -38,6 +40,7 @@ export const authOptions: NextAuthOptions = {
           return { id: user.id, email: user.email, name: user.name };
         } catch (error) {
           if (error instanceof TRPCClientError && error.data?.code === 'UNAUTHORIZED') return null;
+          if (error instanceof TRPCClientError && error.data?.code === 'TOO_MANY_REQUESTS') throw new Error(SIGN_IN_THROTTLED, { cause: error });
           console.error(
             JSON.stringify({
               level: 'error',

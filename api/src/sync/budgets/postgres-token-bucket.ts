@@ -118,6 +118,18 @@ export class PostgresTokenBucket implements RateLimiter {
   }
 
   /**
+   * Takes a token if the bucket has one, without waiting: 0 when granted, otherwise how many
+   * milliseconds until the next one. For callers that refuse rather than queue (sign-in attempts).
+   */
+  async tryAcquire(key: string): Promise<number> {
+    const shape = bucketShape(this.limitFor(key));
+    const now = this.now();
+    const granted = await this.prisma.$queryRawUnsafe<{ tokens: number }[]>(TAKE_TOKEN_SQL, key, now, shape.capacity, shape.refillPerSecond);
+    if (granted.length > 0) return 0;
+    return this.msUntilNextToken(key, shape, now);
+  }
+
+  /**
    * Holds every worker's requests to `key` until `untilMs`. The RateLimiter interface lets callers
    * ignore the result, so it never rejects: when the database cannot be reached the pause is kept
    * in this process and stored before its next attempt. Await it to know the row has it.

@@ -25,6 +25,13 @@ function describeSignInError(code: string): SignInProblem {
       credentialsRejected: true,
     };
   }
+  if (code === 'SignInThrottled') {
+    return {
+      title: 'Too many sign-in attempts.',
+      action: 'Sign-in for this e-mail address is paused for a few minutes. Wait, then try again; if you have forgotten your password, ask an owner of your organization.',
+      credentialsRejected: false,
+    };
+  }
   return {
     title: 'Sign-in is not available right now.',
     action: 'The server could not check your password. Try again in a minute; if it keeps failing, tell your administrator.',
