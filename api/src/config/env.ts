@@ -89,6 +89,8 @@ export const ZEnvSchema = z
      * the demo secret with the embedded database; those routes refuse everything with PostgreSQL.
      */
     STRIPE_APP_SECRET: optional(z.string().trim().regex(/^absec_\S+$/, 'must be a Stripe App signing secret ("absec_...")')),
+    /** Bearer token a metrics scraper sends; unset: `/metrics` answers loopback clients only. */
+    METRICS_TOKEN: optional(z.string().trim().min(16, 'must be at least 16 characters')),
     /** Whether the webhook endpoint takes live events; events of the other mode are acknowledged and ignored. */
     STRIPE_LIVEMODE: z.preprocess(unsetWhenEmpty, z.stringbool().default(false)),
   })

@@ -11,11 +11,12 @@ import { createContextFactory } from '../trpc/context.ts';
 import { checkMutationRequest } from '../trpc/mutation-guard.ts';
 import { appRouter, type AppRouter } from '../trpc/root-router.ts';
 import type { IngestSettings } from '../sync/ingest/stripe-event-ingest.ts';
+import { metricsAccessHook } from './metrics-access.ts';
 import { stripeAppRoutes } from './stripe-app/stripe-app-routes.ts';
 import { stripeWebhookRoutes } from './stripe-webhook-route.ts';
 
 export type ServerDependencies = {
-  env: Pick<Env, 'NEXTAUTH_SECRET' | 'PORTAL_ORIGIN'> & Partial<Pick<Env, 'STRIPE_WEBHOOK_SECRETS' | 'STRIPE_LIVEMODE' | 'STRIPE_APP_SECRET'>>;
+  env: Pick<Env, 'NEXTAUTH_SECRET' | 'PORTAL_ORIGIN'> & Partial<Pick<Env, 'STRIPE_WEBHOOK_SECRETS' | 'STRIPE_LIVEMODE' | 'STRIPE_APP_SECRET' | 'METRICS_TOKEN'>>;
   db: Database;
   boss: Queue;
   log: Logger;
@@ -78,7 +79,7 @@ export async function buildServer({ env, db, boss, log, keyring = null, ingest }
     return reply.code(failing.length === 0 ? 200 : 503).send(body);
   });
 
-  server.get('/metrics', async (_request, reply) => {
+  server.get('/metrics', { onRequest: metricsAccessHook(env.METRICS_TOKEN ?? null) }, async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 

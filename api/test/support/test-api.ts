@@ -28,9 +28,9 @@ export type TestApi = {
  * lost database and still drop the test database afterwards (PGlite in memory has one handle only,
  * so there the test database itself is closed).
  */
-export async function startTestApi(options: { log?: Logger; separateServerHandle?: boolean } = {}): Promise<TestApi> {
+export async function startTestApi(options: { log?: Logger; separateServerHandle?: boolean; env?: Record<string, string> } = {}): Promise<TestApi> {
   const log = options.log ?? createLogger({ level: 'silent' });
-  const env = loadEnv({ NODE_ENV: 'test', NEXTAUTH_SECRET: TEST_SESSION_SECRET, PORTAL_URL: TEST_PORTAL_URL });
+  const env = loadEnv({ NODE_ENV: 'test', NEXTAUTH_SECRET: TEST_SESSION_SECRET, PORTAL_URL: TEST_PORTAL_URL, ...options.env });
   const database = await createTestDatabase();
   const serverDatabase =
     options.separateServerHandle && database.kind === 'postgres' ? await openDatabase({ url: database.url }) : database;
