@@ -5,6 +5,7 @@ import { STRIPE_WEBHOOK_PATH } from './http/stripe-webhook-route.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { exitOnStartupFailure, stopOnSignal } from './process/stop-on-signal.ts';
 import { createQueue } from './queue/create-queue.ts';
+import { buildSyncServices, loadSyncConfig } from './sync/sync-config.ts';
 import { startSyncWorker } from './worker/start-sync-worker.ts';
 
 // The api process: HTTP server, tRPC, and (with the embedded database, whose PGlite cannot be
@@ -59,7 +60,9 @@ try {
   const worker = env.RUN_WORKER_IN_PROCESS && keyring ? await startSyncWorker({ db, boss, log, keyring }) : null;
   if (!worker) log.info('worker not started in this process: run `npm run worker`');
 
-  const server = await buildServer({ env, db, boss, log, keyring });
+  // The Stripe App reads payments Sage Sync has no record of yet with the worker's Stripe access.
+  const stripeFor = keyring ? buildSyncServices(loadSyncConfig(process.env, { embedded: db.kind === 'pglite' }), { prisma: db.prisma, keyring, log }).stripeFor : null;
+  const server = await buildServer({ env, db, boss, log, keyring, stripeFor });
   const address = await server.listen({ host: env.API_HOST, port: env.API_PORT });
   log.info({ url: address, database: db.kind, worker: worker !== null }, `api ready at ${address}`);
   logWebhookEndpoint(log, address, env.STRIPE_WEBHOOK_SECRETS, env.STRIPE_LIVEMODE);

@@ -2,18 +2,23 @@ import { expect, test } from '@playwright/test';
 import { demoIntegrations, demoOrgName } from './support/demo-data';
 import {
   integrationRow,
+  listDemoOrgIntegrations,
   otherPostingMode,
   readDemoIntegration,
   setPostingModeDirectly,
   signInAsDemoAdmin,
 } from './support/portal';
 
-test('the demo admin signs in and sees the four integrations with their Sage editions', async ({ page }, testInfo) => {
+test('the demo admin signs in and sees its integrations, the four demo ones with their Sage editions', async ({ page }, testInfo) => {
   await signInAsDemoAdmin(page);
 
   await expect(page.getByText(`${demoOrgName} · Owner`)).toBeVisible();
   const table = page.getByRole('table', { name: `Integrations of ${demoOrgName}` });
-  await expect(table.getByRole('row')).toHaveCount(1 + demoIntegrations.length);
+  // The table shows exactly the organization's own integrations (the seeded four, plus any another
+  // spec linked meanwhile), each once.
+  const { integrations } = await listDemoOrgIntegrations(page.request);
+  expect(integrations.map((i) => i.sourceAccountId)).toEqual(expect.arrayContaining(demoIntegrations.map((i) => i.stripeAccount)));
+  await expect(table.getByRole('row')).toHaveCount(1 + integrations.length);
   for (const integration of demoIntegrations) {
     const row = integrationRow(page, integration.stripeAccount);
     await expect(row).toHaveCount(1);

@@ -12,7 +12,7 @@ import { checkMutationRequest } from '../trpc/mutation-guard.ts';
 import { appRouter, type AppRouter } from '../trpc/root-router.ts';
 import type { IngestSettings } from '../sync/ingest/stripe-event-ingest.ts';
 import { metricsAccessHook } from './metrics-access.ts';
-import { stripeAppRoutes } from './stripe-app/stripe-app-routes.ts';
+import { stripeAppRoutes, type StripeReaderFor } from './stripe-app/stripe-app-routes.ts';
 import { stripeWebhookRoutes } from './stripe-webhook-route.ts';
 
 export type ServerDependencies = {
@@ -24,6 +24,8 @@ export type ServerDependencies = {
   keyring?: Keyring | null;
   /** Tuning of the webhook batcher (the bench varies it); defaults suit production. */
   ingest?: Partial<IngestSettings>;
+  /** Stripe readers for the Stripe App's payments not recorded yet; without them those answer 404. */
+  stripeFor?: StripeReaderFor | null;
 };
 
 /** An incoming request id is kept only when it is a short token: it goes into logs and headers. */
@@ -32,7 +34,7 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export const TRPC_PREFIX = '/trpc';
 
 /** Builds the api's HTTP server. It does not listen: main (or a test) decides where. */
-export async function buildServer({ env, db, boss, log, keyring = null, ingest }: ServerDependencies) {
+export async function buildServer({ env, db, boss, log, keyring = null, ingest, stripeFor = null }: ServerDependencies) {
   const metrics = createMetrics();
   const server = Fastify({
     loggerInstance: log,
@@ -93,7 +95,7 @@ export async function buildServer({ env, db, boss, log, keyring = null, ingest }
     ...(ingest ? { ingest } : {}),
   });
 
-  await server.register(stripeAppRoutes, { db, boss, appSecret: env.STRIPE_APP_SECRET ?? null, portalOrigin: env.PORTAL_ORIGIN });
+  await server.register(stripeAppRoutes, { db, boss, appSecret: env.STRIPE_APP_SECRET ?? null, portalOrigin: env.PORTAL_ORIGIN, stripeFor });
 
   await server.register(async (trpc) => {
     // Every POST to /trpc is a state change (tRPC sends queries as GET), so the content-type and

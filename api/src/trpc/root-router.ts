@@ -2,6 +2,7 @@ import { authRouter } from './auth-router/router.ts';
 import { backfillRouter } from './backfill-router/router.ts';
 import { integrationRouter } from './integration-router/router.ts';
 import { router } from './procedures.ts';
+import { stripeAppLinkRouter } from './stripe-app-link-router/router.ts';
 import { syncRouter } from './sync-router/router.ts';
 import { viewerRouter } from './viewer-router/router.ts';
 
@@ -13,6 +14,7 @@ export const appRouter = router({
   integration: integrationRouter,
   backfill: backfillRouter,
   sync: syncRouter,
+  stripeAppLink: stripeAppLinkRouter,
 });
 
 export type AppRouter = typeof appRouter;

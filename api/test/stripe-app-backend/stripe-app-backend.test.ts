@@ -5,7 +5,7 @@ import { buildServer, type ApiServer } from '../../src/http/server.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { createQueue, type Queue } from '../../src/queue/create-queue.ts';
 import { SYNC_OBJECT_QUEUE } from '../../src/sync/ingest/sync-object-job.ts';
-import { ensureSyncRecord, recordFailed, recordSynced } from '../../src/sync/sync-records.ts';
+import { ensureSyncRecord, recordFailed, recordHeld, recordSynced } from '../../src/sync/sync-records.ts';
 
 const APP_SECRET = 'absec_test_only_secret';
 const PORTAL_ORIGIN = 'http://portal.test:3000';
@@ -36,6 +36,10 @@ beforeAll(async () => {
   url = await server.listen({ host: '127.0.0.1', port: 0 });
   tenantA = await createTenant('Alpha', ACCOUNT_A);
   tenantB = await createTenant('Beta', ACCOUNT_B);
+  // The Dashboard user of these tests linked themselves to an admin of tenant A (resync needs it).
+  const admin = await db.prisma.user.create({ data: { email: 'admin@alpha.example', name: 'Alpha Admin' } });
+  await db.prisma.membership.create({ data: { orgId: tenantA.orgId, userId: admin.id, role: 'admin' } });
+  await db.prisma.stripeAppUserLink.create({ data: { orgId: tenantA.orgId, integrationId: tenantA.integrationId, stripeUserId: USER, userId: admin.id } });
 });
 
 afterAll(async () => {
@@ -175,6 +179,59 @@ describe('charge-status', () => {
     const unknown = await call('charge-status', { object_id: 'pi_never_seen' });
     expect(unknown.status).toBe(404);
     expectErrorBody(unknown.body, 'NOT_FOUND');
+  });
+});
+
+// In tenant B, so tenant A's health counts below stay as they are.
+describe('charge-status for a held charge', () => {
+  it('gives the anomaly reasons of its open review cases and of the hold itself, each once', async () => {
+    const record = await ensureSyncRecord(db.prisma, { ...tenantB, objectType: 'charge', objectId: 'ch_held_reasons' }, { amountMinor: 990_000n, currency: 'usd' });
+    await recordHeld(
+      db.prisma,
+      record,
+      { code: 'ANOMALY_HOLD', retryable: false, message: 'Held for review.', detail: { score: 0.93, reasons: ['The amount is 40 times this customer\'s median.', 'Charged at 03:12, outside the usual hours.'] } },
+      { startedAt: new Date() },
+    );
+    await db.prisma.anomalyCase.create({
+      data: {
+        orgId: tenantB.orgId,
+        integrationId: tenantB.integrationId,
+        syncRecordId: record.id,
+        score: 0.93,
+        severity: 'high',
+        modelVersion: 'test-1',
+        reasons: [
+          { signal: 'amount_vs_customer', weight: 0.7, explanation: 'The amount is 40 times this customer\'s median.' },
+          { signal: 'velocity', weight: 0.2, explanation: 'Third charge of this card in ten minutes.' },
+        ],
+      },
+    });
+    // A case already decided no longer explains why the item waits.
+    await db.prisma.anomalyCase.create({
+      data: { orgId: tenantB.orgId, integrationId: tenantB.integrationId, syncRecordId: record.id, score: 0.81, severity: 'medium', modelVersion: 'test-0', status: 'approved', reasons: [{ signal: 'old', weight: 1, explanation: 'An old reason.' }] },
+    });
+
+    const response = await call('charge-status', { object_id: 'ch_held_reasons' }, { accountId: ACCOUNT_B });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      charge: {
+        id: 'ch_held_reasons',
+        status: 'held',
+        anomalyReasons: ["The amount is 40 times this customer's median.", 'Third charge of this card in ten minutes.', 'Charged at 03:12, outside the usual hours.'],
+        error: { message: 'Held for review.', action: expect.any(String) },
+      },
+    });
+  });
+
+  it('falls back on the hold message when no reason was recorded, and gives no reasons to records that are not held', async () => {
+    const record = await ensureSyncRecord(db.prisma, { ...tenantB, objectType: 'charge', objectId: 'ch_held_plain' });
+    await recordHeld(db.prisma, record, { code: 'ANOMALY_HOLD', retryable: false, message: 'Unusual currency for this account.' }, { startedAt: new Date() });
+    const held = await call('charge-status', { object_id: 'ch_held_plain' }, { accountId: ACCOUNT_B });
+    expect((held.body.charge as { anomalyReasons: string[] }).anomalyReasons).toEqual(['Unusual currency for this account.']);
+
+    await failedCharge(tenantB, 'ch_failed_no_reasons');
+    const failed = await call('charge-status', { object_id: 'ch_failed_no_reasons' }, { accountId: ACCOUNT_B });
+    expect(failed.body.charge).not.toHaveProperty('anomalyReasons');
   });
 });
 

@@ -40,11 +40,8 @@ async function trpcQuery<T>(request: APIRequestContext, path: string, input?: un
   return body.result.data;
 }
 
-/**
- * Reads an integration as the api stores it, through the same proxied tRPC endpoint the browser
- * uses, with the signed-in page's cookies.
- */
-export async function readDemoIntegration(request: APIRequestContext, stripeAccount: string): Promise<DemoIntegration> {
+/** Every integration of the demo organization as the api lists it (other specs may add some). */
+export async function listDemoOrgIntegrations(request: APIRequestContext) {
   const viewer = await trpcQuery<{ memberships: Array<{ orgId: string; orgName: string }> }>(request, 'viewer.get');
   const org = viewer.memberships.find((m) => m.orgName === demoOrgName);
   if (!org) throw new Error(`the demo admin is not a member of ${demoOrgName}`);
@@ -53,6 +50,15 @@ export async function readDemoIntegration(request: APIRequestContext, stripeAcco
     'integration.list',
     { orgId: org.orgId },
   );
+  return { org, integrations };
+}
+
+/**
+ * Reads an integration as the api stores it, through the same proxied tRPC endpoint the browser
+ * uses, with the signed-in page's cookies.
+ */
+export async function readDemoIntegration(request: APIRequestContext, stripeAccount: string): Promise<DemoIntegration> {
+  const { org, integrations } = await listDemoOrgIntegrations(request);
   const integration = integrations.find((i) => i.sourceAccountId === stripeAccount);
   if (!integration) throw new Error(`no integration for ${stripeAccount} in ${demoOrgName}`);
   return { orgId: org.orgId, integrationId: integration.id, name: integration.name, postingMode: integration.postingMode };

@@ -135,19 +135,44 @@ export const ZSageConnectionSchema = z.object({
 });
 export type SageConnection = z.infer<typeof ZSageConnectionSchema>;
 
+export const ZIntegrationStatusSchema = z.enum(['active', 'paused', 'disconnected']);
+export type IntegrationStatus = z.infer<typeof ZIntegrationStatusSchema>;
+
+export const ZPortalRoleSchema = z.enum(['owner', 'admin', 'reviewer', 'viewer']);
+export type PortalRole = z.infer<typeof ZPortalRoleSchema>;
+
+/**
+ * The Dashboard user's own link to a portal user. Resync is allowed only to a linked user whose
+ * portal role may resync; any Dashboard user of a linked account links themselves with `link`.
+ */
+export const ZStripeUserLinkSchema = z.object({
+  linked: z.boolean(),
+  canResync: z.boolean(),
+  portalUserEmail: z.string().min(1).optional(),
+  role: ZPortalRoleSchema.optional(),
+  /** What this means for the user, in a sentence. */
+  message: z.string().min(1),
+});
+export type StripeUserLink = z.infer<typeof ZStripeUserLinkSchema>;
+
 export const ZSettingsResponseSchema = z.object({
   linked: z.boolean(),
   organizationName: z.string().min(1).optional(),
+  integrationStatus: ZIntegrationStatusSchema.optional(),
   postingMode: ZPostingModeSchema.optional(),
   /** `null` (or absent) while no Sage company is connected. */
   connection: ZSageConnectionSchema.nullable().optional(),
   portalUrl: z.url().optional(),
+  stripeUser: ZStripeUserLinkSchema.optional(),
 });
 export type SettingsResult = z.infer<typeof ZSettingsResponseSchema>;
 
 // POST /stripe-app/link   signs {}
 export const ZLinkResponseSchema = z.object({
-  /** A signed, single-use sign-in link to the portal that links this Stripe account. */
+  /**
+   * A single-use, expiring sign-in link to the portal: it links this Stripe account (and the user
+   * who asked) while the account is not linked, and afterwards links only the user who asked.
+   */
   url: z.url({ protocol: /^https?$/ }),
   expiresAt: z.iso.datetime({ offset: true }),
 });

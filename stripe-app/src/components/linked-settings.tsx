@@ -8,6 +8,11 @@ const CONNECTION_BADGE = {
   disconnected: { label: 'Disconnected', type: 'warning' },
 } as const;
 
+const INTEGRATION_STATUS_TEXT = {
+  paused: 'Syncing is paused: nothing is posted to Sage until an admin resumes it in the portal.',
+  disconnected: 'The integration is disconnected: nothing is posted to Sage until an admin reconnects it in the portal.',
+} as const;
+
 /** Settings once the account is linked: which organization, the Sage connection, the posting mode. */
 export function LinkedSettings({ settings }: { settings: SettingsResult }) {
   const { connection } = settings;
@@ -20,6 +25,9 @@ export function LinkedSettings({ settings }: { settings: SettingsResult }) {
             ? `This Stripe account is linked to ${settings.organizationName}.`
             : 'This Stripe account is linked.'}
         </Inline>
+        {settings.integrationStatus && settings.integrationStatus !== 'active' ? (
+          <Inline>{INTEGRATION_STATUS_TEXT[settings.integrationStatus]}</Inline>
+        ) : null}
       </Box>
       <Box css={{ stack: 'y', gap: 'xsmall' }}>
         <Inline css={{ font: 'subheading' }}>Sage connection</Inline>

@@ -57,7 +57,7 @@ function StatusExplanation({ record }: { record: SyncRecord }) {
         </Inline>
       );
     case 'not_synced':
-      return <Inline>Not synced to Sage yet.</Inline>;
+      return record.error ? <ErrorExplanation record={record} lead="Not synced to Sage yet." /> : <Inline>Not synced to Sage yet.</Inline>;
   }
 }
 

@@ -1,15 +1,17 @@
 import type { ExtensionContextValue } from '@stripe/ui-extension-sdk/context';
-import { SettingsView, Spinner } from '@stripe/ui-extension-sdk/ui';
+import { Box, SettingsView, Spinner } from '@stripe/ui-extension-sdk/ui';
 import { ErrorBanner } from '../components/error-banner';
 import { LinkAccountSignIn } from '../components/link-account-sign-in';
 import { LinkedSettings } from '../components/linked-settings';
+import { StripeUserLinkSection } from '../components/stripe-user-link-section';
 import { useBackendClient } from '../hooks/use-backend-client';
 import { useSettings } from '../hooks/use-backend-data';
 import { useSignInLink } from '../hooks/use-sign-in-link';
 
 /**
  * `settings` (also where the app lands after install): a sign-in that links the Stripe account
- * to a portal organization while it is not linked, then the connection state and posting mode.
+ * to a portal organization while it is not linked, then the connection state and posting mode,
+ * and the Dashboard user's own link to a Sage Sync sign-in (what Resync acts as).
  */
 const AppSettingsView = (context: ExtensionContextValue) => {
   const client = useBackendClient(context);
@@ -30,7 +32,19 @@ const AppSettingsView = (context: ExtensionContextValue) => {
   return (
     <SettingsView>
       {settings.status === 'loaded' ? (
-        <LinkedSettings settings={settings.data} />
+        <Box css={{ stack: 'y', gap: 'large' }}>
+          <LinkedSettings settings={settings.data} />
+          {settings.data.stripeUser ? (
+            <StripeUserLinkSection
+              stripeUser={settings.data.stripeUser}
+              link={signIn.state}
+              locale={context.userContext.locale}
+              onCreateLink={() => void signIn.create()}
+              onLinkOpened={signIn.markUsed}
+              onCheckAgain={settings.reload}
+            />
+          ) : null}
+        </Box>
       ) : settings.status === 'error' ? (
         <ErrorBanner
           title="Could not load the Sage Sync settings"

@@ -1,5 +1,5 @@
 import { render } from '@stripe/ui-extension-sdk/testing';
-import { Badge, Banner, Link, SettingsView, SignInView, Spinner } from '@stripe/ui-extension-sdk/ui';
+import { Badge, Banner, Button, Link, SettingsView, SignInView, Spinner } from '@stripe/ui-extension-sdk/ui';
 import AppSettingsView from '../../src/views/AppSettingsView';
 import { aDashboardContext, aLinkedSettings } from '../support/builders';
 import { deferredReply, restoreFetch, stubBackend, settle } from '../support/fake-backend';
@@ -152,5 +152,91 @@ describe('AppSettingsView: once linked', () => {
     expect(wrapper).toContainComponent(SettingsView);
     expect(wrapper.find(Banner)).toHaveProps({ title: 'Could not load the Sage Sync settings' });
     expect(wrapper.find(Banner)?.prop('description')).toContain('Sage Sync could not be reached.');
+  });
+});
+
+describe("AppSettingsView: the Dashboard user's own link (what Resync acts as)", () => {
+  const UNLINKED_USER = {
+    linked: false,
+    canResync: false,
+    message: 'Link your Stripe user to your Sage Sync sign-in to resync payments from the Dashboard.',
+  };
+
+  function button(wrapper: Awaited<ReturnType<typeof renderSettings>>['wrapper'], label: string) {
+    return wrapper.findAll(Button).find((candidate) => candidate.text === label) ?? null;
+  }
+
+  it('offers an unlinked user a single-use link, then checks again once they are back', async () => {
+    const backend = stubBackend({
+      [SETTINGS_ROUTE]: { body: aLinkedSettings({ stripeUser: UNLINKED_USER }) },
+      [LINK_ROUTE]: { body: SIGNED_LINK },
+    });
+    const { wrapper, update } = await renderSettings();
+
+    expect(wrapper).toContainComponent(SettingsView);
+    expect(wrapper).toContainText('Your Stripe user');
+    expect(wrapper).toContainText('Link your Stripe user to your Sage Sync sign-in to resync payments from the Dashboard.');
+    button(wrapper, 'Link my Stripe user')?.trigger('onPress');
+    await update();
+
+    expect(backend.requestsTo(LINK_ROUTE)[0]?.rawBody).toBe(JSON.stringify({ user_id: 'usr_finance1', account_id: 'acct_tenant1' }));
+    const open = button(wrapper, 'Continue to Sage Sync');
+    expect(open).toHaveProps({ href: SIGNED_LINK.url, target: '_blank' });
+    expect(wrapper).toContainText('The link works once and expires Feb 2, 2024, 10:10 AM UTC.');
+
+    open?.trigger('onPress');
+    await update();
+    expect(button(wrapper, 'Continue to Sage Sync')).toBeNull();
+    expect(button(wrapper, 'Get a new link')).not.toBeNull();
+
+    backend.answer(SETTINGS_ROUTE, {
+      body: aLinkedSettings({
+        stripeUser: { linked: true, canResync: true, portalUserEmail: 'ana@acme.test', role: 'admin', message: 'You act in Sage Sync as ana@acme.test (admin), and can resync payments.' },
+      }),
+    });
+    button(wrapper, 'I have linked my user')?.trigger('onPress');
+    await update();
+    expect(wrapper).toContainText('You act in Sage Sync as ana@acme.test (admin), and can resync payments.');
+    expect(button(wrapper, 'Link my Stripe user')).toBeNull();
+    expect(backend.requestsTo(SETTINGS_ROUTE)).toHaveLength(2);
+  });
+
+  it('tells a linked user whose role cannot resync why, without offering a link', async () => {
+    stubBackend({
+      [SETTINGS_ROUTE]: {
+        body: aLinkedSettings({
+          stripeUser: { linked: true, canResync: false, portalUserEmail: 'vic@acme.test', role: 'viewer', message: 'You act in Sage Sync as vic@acme.test (viewer): you can see sync statuses; resync needs the admin role.' },
+        }),
+      },
+    });
+    const { wrapper } = await renderSettings();
+
+    expect(wrapper).toContainText('resync needs the admin role');
+    expect(button(wrapper, 'Link my Stripe user')).toBeNull();
+  });
+
+  it('says what went wrong when no link can be made, and tries again on request', async () => {
+    const backend = stubBackend({
+      [SETTINGS_ROUTE]: { body: aLinkedSettings({ stripeUser: UNLINKED_USER }) },
+      [LINK_ROUTE]: { status: 503, body: { error: { code: 'BACKEND_FAILED', message: 'Sage Sync could not answer just now.', retryable: true } } },
+    });
+    const { wrapper, update } = await renderSettings();
+    button(wrapper, 'Link my Stripe user')?.trigger('onPress');
+    await update();
+
+    const banner = wrapper.findAll(Banner).find((candidate) => candidate.prop('title') === 'No link could be made');
+    expect(banner?.prop('description')).toContain('Sage Sync could not answer just now.');
+    backend.answer(LINK_ROUTE, { body: SIGNED_LINK });
+    button(wrapper, 'Try again')?.trigger('onPress');
+    await update();
+    expect(button(wrapper, 'Continue to Sage Sync')).toHaveProps({ href: SIGNED_LINK.url });
+  });
+
+  it('shows a paused integration, and no user section when the backend does not send one', async () => {
+    stubBackend({ [SETTINGS_ROUTE]: { body: aLinkedSettings({ integrationStatus: 'paused' }) } });
+    const { wrapper } = await renderSettings();
+
+    expect(wrapper).toContainText('Syncing is paused');
+    expect(wrapper).not.toContainText('Your Stripe user');
   });
 });

@@ -277,6 +277,61 @@ describe('PaymentDetailView: Resync', () => {
     expect(wrapper.find(Banner)?.prop('description')).toContain('Sage Sync could not be reached.');
   });
 
+  it('offers Resync for a payment Sage Sync has not recorded yet, saying what it will do', async () => {
+    const backend = stubBackend({
+      [STATUS_ROUTE]: {
+        body: aChargeStatus({
+          charge: aSyncRecord({
+            id: 'ch_3New',
+            status: 'not_synced',
+            sageDocumentType: undefined,
+            sageDocumentNumber: undefined,
+            amountMinor: 9_900,
+            currency: 'usd',
+            error: { message: 'Sage Sync has not posted this payment to Sage yet.', action: 'Press Resync to post it to Sage now.' },
+          }),
+          attempts: [],
+        }),
+      },
+      [RESYNC_ROUTE]: { body: { status: 'queued', message: 'Resync queued.' } },
+    });
+    const { wrapper, update } = await renderPayment();
+
+    expect(wrapper.find(Badge)).toContainText('Not synced');
+    expect(wrapper).toContainText('Charge · $99.00');
+    expect(wrapper).toContainText('Sage Sync has not posted this payment to Sage yet.');
+    expect(wrapper).toContainText('What to do: Press Resync to post it to Sage now.');
+    buttonLabelled(wrapper, 'Resync')?.trigger('onPress');
+    await update();
+    expect(backend.requestsTo(RESYNC_ROUTE)[0]?.body.charge_id).toBe('ch_3New');
+    expect(sdk.toast).toHaveBeenCalledWith('Resync queued.', { type: 'success' });
+  });
+
+  it('tells a Dashboard user who has not linked their Stripe user to do so in Settings when Resync is refused', async () => {
+    stubBackend({
+      [STATUS_ROUTE]: { body: aChargeStatus({ charge: aSyncRecord({ status: 'failed' }) }) },
+      [RESYNC_ROUTE]: {
+        status: 403,
+        body: {
+          error: {
+            code: 'STRIPE_USER_NOT_LINKED',
+            message: 'Your Stripe user is not linked to a Sage Sync sign-in yet, so Sage Sync cannot tell whether you may resync.',
+            action: 'Link your Stripe user in Settings: open the Sage Sync app settings in the Stripe Dashboard and choose "Link my Stripe user".',
+            retryable: false,
+          },
+        },
+      },
+    });
+    const { wrapper, update } = await renderPayment();
+
+    buttonLabelled(wrapper, 'Resync')?.trigger('onPress');
+    await update();
+    const banner = wrapper.findAll(Banner).find((candidate) => candidate.prop('title') === 'Resync failed');
+    expect(banner?.prop('description')).toContain('not linked to a Sage Sync sign-in');
+    expect(banner?.prop('description')).toContain('What to do: Link your Stripe user in Settings');
+    expect(wrapper.find(Badge)).toContainText('Failed');
+  });
+
   it('offers no Resync to a read-only role, but still shows the status', async () => {
     stubBackend({ [STATUS_ROUTE]: { body: aChargeStatus({ charge: aSyncRecord({ status: 'failed' }) }) } });
     const { wrapper } = await renderPayment(aDashboardContext({ object: paymentIntent, roles: [VIEW_ONLY] }));

@@ -1,4 +1,6 @@
 import type { Integration, PrismaClient, SyncAttempt, SyncRecord } from '@sagesync/db';
+import type Stripe from 'stripe';
+import { z } from 'zod';
 import { unixToLocalDate } from '../../accounting/local-date.ts';
 
 // What the Stripe App shows, read from the tenant's own rows only. Every query here is scoped by
@@ -12,6 +14,8 @@ export type AppRecord = {
   sageDocumentType?: string;
   sageDocumentNumber?: string;
   error?: UserError;
+  /** Held records: why, in plain language, one sentence each. */
+  anomalyReasons?: string[];
   amountMinor?: number;
   currency?: string;
   portalUrl: string;
@@ -89,12 +93,44 @@ export function userError(stored: unknown, status: SyncRecord['status']): UserEr
   };
 }
 
-export function toAppRecord(context: ViewContext, record: SyncRecord, withAmount: boolean): AppRecord {
+// An anomaly case's reasons are `[{ signal, weight, explanation }]`; a hold recorded by the sync
+// engine keeps its reasons as plain strings in the error's `detail.reasons`. Either may be
+// missing or malformed in an older row, so each is read leniently and anything else is ignored.
+const ZCaseReasons = z.array(z.unknown()).catch([]);
+const ZCaseReason = z.union([z.string(), z.object({ explanation: z.string() }).transform((reason) => reason.explanation)]);
+const ZHoldDetailReasons = z.object({ detail: z.object({ reasons: z.array(z.unknown()) }) }).transform((error) => error.detail.reasons);
+
+function readableReasons(values: unknown[]): string[] {
+  return values.flatMap((value) => {
+    const parsed = ZCaseReason.safeParse(value);
+    return parsed.success && parsed.data.trim() !== '' ? [parsed.data.trim()] : [];
+  });
+}
+
+/**
+ * Why a held record is held: the explanations of its open review cases first, then the reasons the
+ * hold itself recorded, each once. With neither, the hold's message is the one reason there is.
+ */
+export function anomalyReasons(record: Pick<SyncRecord, 'lastError'>, openCases: { reasons: unknown }[]): string[] {
+  const fromCases = openCases.flatMap((anomalyCase) => readableReasons(ZCaseReasons.parse(anomalyCase.reasons)));
+  const detail = ZHoldDetailReasons.safeParse(record.lastError);
+  const fromHold = detail.success ? readableReasons(detail.data) : [];
+  const reasons = [...new Set([...fromCases, ...fromHold])];
+  if (reasons.length > 0) return reasons;
+  const { message } = storedMessage(record.lastError);
+  return message ? [message] : [];
+}
+
+export function toAppRecord(context: ViewContext, record: SyncRecord, withAmount: boolean, openCases: { reasons: unknown }[] = []): AppRecord {
   const shaped: AppRecord = { id: record.sourceObjectId, status: record.status, portalUrl: recordUrl(context, record) };
   if (record.sageDocumentType) shaped.sageDocumentType = record.sageDocumentType;
   if (record.sageDocumentNumber) shaped.sageDocumentNumber = record.sageDocumentNumber;
   if (record.status === 'failed' || record.status === 'dead' || record.status === 'held' || record.status === 'skipped') {
     shaped.error = userError(record.lastError, record.status);
+  }
+  if (record.status === 'held') {
+    const reasons = anomalyReasons(record, openCases);
+    if (reasons.length > 0) shaped.anomalyReasons = reasons;
   }
   if (withAmount && record.amountMinor !== null && record.currency) {
     shaped.amountMinor = minor(record.amountMinor);
@@ -122,8 +158,9 @@ export function findChargeRecord(context: ViewContext, chargeId: string): Promis
 
 /**
  * A PaymentIntent's latest charge, from the charge events this integration received (their payload
- * names the PaymentIntent). Without calling Stripe this is all there is: a PaymentIntent whose
- * charge never reached Sage Sync resolves to nothing.
+ * names the PaymentIntent), so opening a payment costs no Stripe request when its events came in.
+ * A PaymentIntent whose charge never reached Sage Sync resolves to nothing here; the route then
+ * asks Stripe.
  */
 export async function resolvePaymentIntent(context: ViewContext, paymentIntentId: string): Promise<string | null> {
   const event = await context.db.receivedEvent.findFirst({
@@ -147,12 +184,53 @@ export async function chargeStatus(context: ViewContext, record: SyncRecord): Pr
     }),
     context.db.syncAttempt.findMany({ where: { syncRecordId: record.id }, orderBy: { number: 'asc' } }),
   ]);
+  const heldIds = [record, ...children].filter((each) => each.status === 'held').map((each) => each.id);
+  const openCases =
+    heldIds.length === 0
+      ? []
+      : await context.db.anomalyCase.findMany({
+          where: { integrationId: context.integration.id, syncRecordId: { in: heldIds }, status: 'open' },
+          orderBy: { createdAt: 'asc' },
+          select: { syncRecordId: true, reasons: true },
+        });
+  const shape = (each: SyncRecord) => toAppRecord(context, each, true, openCases.filter((anomalyCase) => anomalyCase.syncRecordId === each.id));
   const disputes = children.filter((child) => child.sourceObjectType === 'dispute');
   return {
-    charge: toAppRecord(context, record, true),
-    refunds: children.filter((child) => child.sourceObjectType === 'refund').map((child) => toAppRecord(context, child, true)),
-    dispute: disputes.length > 0 ? toAppRecord(context, disputes[disputes.length - 1]!, true) : null,
+    charge: shape(record),
+    refunds: children.filter((child) => child.sourceObjectType === 'refund').map(shape),
+    dispute: disputes.length > 0 ? shape(disputes[disputes.length - 1]!) : null,
     attempts: attempts.map(toAppAttempt),
+  };
+}
+
+/** What Stripe's own status of a charge means for Sage, for a charge Sage Sync has no record of. */
+function notSyncedExplanation(charge: Pick<Stripe.Charge, 'status'>): UserError {
+  switch (charge.status) {
+    case 'succeeded':
+      return { message: 'Sage Sync has not posted this payment to Sage yet: no event about it has reached Sage Sync.', action: 'Press Resync to post it to Sage now.' };
+    case 'pending':
+      return { message: 'Stripe has not settled this payment yet, so there is nothing to post to Sage.', action: 'It is posted once it succeeds; if it does not appear then, press Resync.' };
+    default:
+      return { message: 'Stripe reports this payment as failed: no money moved, so nothing is posted to Sage.', action: 'No action is needed.' };
+  }
+}
+
+/**
+ * A charge that exists in Stripe (it was just read with the account's own access) but that Sage
+ * Sync has no record of: not synced, with what Resync would do. Nothing is stored by looking.
+ */
+export function notSyncedChargeStatus(context: ViewContext, charge: Pick<Stripe.Charge, 'id' | 'status' | 'amount' | 'currency'>): ChargeStatus {
+  return {
+    charge: {
+      id: charge.id,
+      status: 'not_synced',
+      error: notSyncedExplanation(charge),
+      ...(Number.isSafeInteger(charge.amount) && charge.currency ? { amountMinor: charge.amount, currency: charge.currency.toLowerCase() } : {}),
+      portalUrl: `${context.portalOrigin}/`,
+    },
+    refunds: [],
+    dispute: null,
+    attempts: [],
   };
 }
 
