@@ -3,7 +3,7 @@ import type { JobWithMetadata } from 'pg-boss';
 import type { Logger } from '../observability/logger.ts';
 import { assessAnomaly as defaultAssessAnomaly, type AssessAnomaly } from './anomaly-hook.ts';
 import type { SyncedObjectType } from './ingest/handled-events.ts';
-import { ensureSyncObjectQueue, SYNC_OBJECT_QUEUE, SYNC_OBJECT_QUEUE_OPTIONS, ZSyncObjectJobPayload, type SyncObjectJobPayload } from './ingest/sync-object-job.ts';
+import { ensureSyncObjectQueue, SYNC_OBJECT_QUEUE, SYNC_OBJECT_QUEUE_OPTIONS, SyncObjectDeadError, ZSyncObjectJobPayload, type SyncObjectJobPayload } from './ingest/sync-object-job.ts';
 import type { JobContext, JobDefinition } from './job-registry.ts';
 import { fetchCharge, postChargeReceipt } from './processors/post-charge-receipt.ts';
 import { fetchDispute, postDisputeJournals } from './processors/post-dispute-journals.ts';
@@ -29,7 +29,9 @@ import type { SyncServices } from './sync-services.ts';
 // - a retry (Sage or Stripe unavailable, rate limited, timed out): a short Retry-After is waited out
 //   inside the job without spending an attempt; otherwise the record says `failed` and the job
 //   throws, so pg-boss retries with backoff. On the last attempt the record says `dead` and the job
-//   ends, so the object's key is not blocked: an admin's resync sends a fresh job.
+//   throws too: pg-boss copies it to the dead-letter queue and the worker frees the object's key
+//   (api/src/queue/dead-letter.ts), so later events still run; an admin's redrive or resync sends a
+//   fresh job.
 // - a person (mapping, GL account, master data, closed period, refused document): the record says
 //   `failed` with the message and `retryable: false`, and the job ends: a retry cannot help and
 //   would only hold back the object's later events.
@@ -58,9 +60,6 @@ export function createSyncObjectJob(options: SyncObjectJobOptions = {}): JobDefi
   };
 }
 
-/** See the `invoice` case: off until a charge can be matched to the invoice it pays. */
-export const INVOICE_DOCUMENTS_ENABLED = false;
-
 type Fetched = { object: unknown; process: (ctx: ProcessorContext) => Promise<ProcessOutcome> };
 
 async function fetchForProcessing(kind: Exclude<SyncedObjectType, 'payout'>, ctx: ProcessorContext, id: string): Promise<Fetched> {
@@ -83,20 +82,6 @@ async function fetchForProcessing(kind: Exclude<SyncedObjectType, 'payout'>, ctx
     }
     case 'invoice': {
       const object = await fetchInvoice(ctx.stripe, id);
-      // On current Stripe API versions a charge does not name the invoice it pays, so the charge's
-      // own receipt cannot yet tell an invoice payment apart: posting the invoice and its payment
-      // here too would count the money twice. Until that link exists, the charge receipt carries
-      // the money and the invoice is recorded as skipped, with the reason.
-      if (!INVOICE_DOCUMENTS_ENABLED) {
-        return {
-          object,
-          process: async () => ({
-            kind: 'skipped',
-            code: 'INVOICE_POSTING_OFF',
-            message: 'Invoices are not posted as Sage invoices yet: the payment reaches Sage as the charge’s receipt, so nothing is counted twice.',
-          }),
-        };
-      }
       return { object, process: (c) => postInvoice(c, object) };
     }
     case 'subscription': {
@@ -186,7 +171,8 @@ export async function handleSyncObject(payload: SyncObjectJobPayload, context: J
     await recordFailed(db, record, stored, { ...attempt, final, nextAttemptAt: final ? null : nextAttemptAt(job) });
     if (final) {
       jobLog.error({ code: stored.code, attempts: job.retryCount + 1 }, 'sync gave up after its last attempt: dead, waiting for an admin');
-      return;
+      // Thrown, not returned: pg-boss dead-letters only a job that fails, with this as its error.
+      throw new SyncObjectDeadError(stored, job.retryCount + 1);
     }
     jobLog.warn({ err: error, code: stored.code, retryCount: job.retryCount }, 'sync failed: pg-boss retries with backoff');
     throw error;

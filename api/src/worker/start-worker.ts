@@ -2,6 +2,7 @@ import type { PrismaClient } from '@sagesync/db';
 import type { JobResult, JobWithMetadata } from 'pg-boss';
 import type { Logger } from '../observability/logger.ts';
 import type { Queue } from '../queue/create-queue.ts';
+import { deadLetterAndReleaseKey, jobFailureOutput } from '../queue/dead-letter.ts';
 import { jobRegistry as defaultRegistry, type JobDefinition } from '../sync/job-registry.ts';
 import type { SyncServices } from '../sync/sync-services.ts';
 
@@ -39,7 +40,7 @@ export async function startWorker({ boss, prisma, log, registry = defaultRegistr
     // perJobResults: each job of a batch completes or fails on its own, so one object's failure
     // never sends the rest of the batch back for a retry.
     await boss.work(definition.name, { ...(definition.work ?? {}), includeMetadata: true, perJobResults: true }, (jobs: JobWithMetadata<unknown>[]) =>
-      runJobs(definition, jobs, prisma, workerLog, services),
+      runJobs(definition, jobs, { boss, prisma, workerLog, services }),
     );
     queues.push(definition.name);
   }
@@ -57,9 +58,7 @@ export async function startWorker({ boss, prisma, log, registry = defaultRegistr
 async function runJobs(
   definition: JobDefinition<unknown>,
   jobs: JobWithMetadata<unknown>[],
-  prisma: PrismaClient,
-  workerLog: Logger,
-  services: SyncServices | undefined,
+  { boss, prisma, workerLog, services }: { boss: Queue; prisma: PrismaClient; workerLog: Logger; services: SyncServices | undefined },
 ): Promise<JobResult[]> {
   // One at a time within a batch; each job gets its own result (a failed job is retried by
   // pg-boss with its backoff, which handlers tolerate because delivery is at least once anyway).
@@ -68,8 +67,9 @@ async function runJobs(
     const jobLog = workerLog.child({ jobId: job.id, queue: job.name });
     const parsed = definition.payload.safeParse(job.data);
     if (!parsed.success) {
+      // No retry can fix a payload: straight to the dead-letter queue (or failed, where there is none).
       jobLog.error({ issues: parsed.error.issues }, 'job payload refused');
-      results.push({ id: job.id, status: 'failed', output: { message: 'payload refused', issues: parsed.error.issues } });
+      results.push({ id: job.id, status: 'deadletter', output: { message: 'payload refused', issues: parsed.error.issues } });
       continue;
     }
     const orgId = (parsed.data as { orgId?: unknown } | null)?.orgId;
@@ -80,9 +80,35 @@ async function runJobs(
       log.info({ durationMs: Math.round(performance.now() - started) }, 'job done');
       results.push({ id: job.id, status: 'completed' });
     } catch (error) {
-      log.warn({ err: error, durationMs: Math.round(performance.now() - started) }, 'job failed; pg-boss retries it');
-      results.push({ id: job.id, status: 'failed', output: { message: error instanceof Error ? error.message : String(error) } });
+      const durationMs = Math.round(performance.now() - started);
+      const output = jobFailureOutput(error);
+      const lastAttempt = job.retryCount >= job.retryLimit;
+      if (lastAttempt && releasesKeyWhenDead(definition)) await deadLetterNow(boss, job, output, log);
+      if (lastAttempt) log.error({ err: error, durationMs, attempts: job.retryCount + 1 }, 'job failed on its last attempt');
+      else log.warn({ err: error, durationMs }, 'job failed; pg-boss retries it');
+      // After deadLetterNow this settles nothing (the attempt is already settled); otherwise pg-boss
+      // retries the job, or fails it for good and dead-letters it.
+      results.push({ id: job.id, status: 'failed', output });
     }
   }
   return results;
+}
+
+/** A key_strict_fifo queue with a dead-letter queue: a job that failed for good must not keep its key blocked. */
+function releasesKeyWhenDead(definition: JobDefinition<unknown>): boolean {
+  return definition.queue?.policy === 'key_strict_fifo' && Boolean(definition.queue.deadLetter);
+}
+
+/**
+ * Settles a job that failed its last attempt here instead of in pg-boss's batch settlement, which
+ * would leave the failed job holding its key: dead-letter it, then free the key. If that fails,
+ * pg-boss's settlement dead-letters it and the periodic release frees the key.
+ */
+async function deadLetterNow(boss: Queue, job: JobWithMetadata<unknown>, output: object, log: Logger): Promise<void> {
+  try {
+    const outcome = await deadLetterAndReleaseKey(boss, job, output);
+    if (outcome === 'dead_lettered') log.info({ deadLetter: job.deadLetter, key: job.singletonKey }, 'moved to the dead-letter queue; the key is free for later jobs');
+  } catch (error) {
+    log.error({ err: error }, 'could not move the job to the dead-letter queue here; pg-boss will, and the key is freed by the next release');
+  }
 }

@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { applyMigrations, openDatabase, resolveDatabaseTarget, type Database } from '@sagesync/db';
+import { z } from 'zod';
+import { createLogger } from '../observability/logger.ts';
+import { createQueue, type Queue } from '../queue/create-queue.ts';
+import { ZSyncedObjectType } from '../sync/ingest/handled-events.ts';
+import { REDRIVE_MAX_ITEMS, redriveDeadRecords, ZRedriveFilter, type RedriveResult } from '../sync/redrive-dead-records.ts';
+
+// `npm run redrive -- --integration ID [--type charge] [--max 100] [--dry-run]`: sends the
+// integration's dead items (their last attempt failed) back through the sync, after whatever killed
+// them is fixed. Each gets a fresh job, its dead-letter copies are consumed and an audit entry says
+// the CLI did it. Safe to run again: an item already redriven is no longer dead.
+
+const USAGE = `Usage: npm run redrive -- --integration <id> [--type <object type>] [--max <n>] [--dry-run]
+
+  --integration  the integration whose dead items to send back through the sync
+  --type         only this kind of Stripe object: ${ZSyncedObjectType.options.join(', ')}
+  --max          at most this many items (default 100, at most ${REDRIVE_MAX_ITEMS}); run again for the rest
+  --dry-run      only count what would be redriven; change nothing
+
+Environment: DATABASE_URL (PostgreSQL; unset: the embedded database under DATA_DIR).`;
+
+const ZArgs = z.object({
+  integration: z.string({ error: 'is required' }).trim().min(1, 'is required'),
+  type: ZSyncedObjectType.optional(),
+  max: z.coerce.number().int().min(1).max(REDRIVE_MAX_ITEMS).default(100),
+  'dry-run': z.boolean().default(false),
+});
+
+const ZCliEnv = z.object({
+  DATABASE_URL: z.string().trim().optional().transform((value) => value || undefined),
+  DATA_DIR: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+});
+
+class UsageError extends Error {}
+
+function parseCommandLine(argv: string[]): z.infer<typeof ZArgs> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { integration: { type: 'string' }, type: { type: 'string' }, max: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const parsed = ZArgs.safeParse(values);
+  if (!parsed.success) {
+    throw new UsageError(parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`).join('\n'));
+  }
+  return parsed.data;
+}
+
+/** PGlite has no lock of its own: a second process opening it beside a running api would corrupt it (postmaster.pid means "open"). */
+function refuseEmbeddedDatabaseInUse(dataDir: string): void {
+  if (!fs.existsSync(path.join(dataDir, 'postmaster.pid'))) return;
+  throw new UsageError(
+    `The embedded database (${dataDir}) is open in another process, probably \`npm start\`.\n` +
+      'Stop the api and run this again, or redrive from the portal (the sync.redrive procedure). With PostgreSQL ' +
+      '(DATABASE_URL) this command runs beside the api.',
+  );
+}
+
+function describe(result: RedriveResult, integrationName: string): string {
+  const verb = result.dryRun ? 'Would redrive' : 'Redrove';
+  const lines = [`${verb} ${result.redriven} dead item(s) of ${integrationName} (${result.deadLettersConsumed} dead-letter job(s) ${result.dryRun ? 'to consume' : 'consumed'}).`];
+  if (result.matched === 0) lines[0] = `No dead items of ${integrationName} match.`;
+  if (result.skipped > 0) lines.push(`${result.skipped} item(s) were taken by another redrive or resync meanwhile.`);
+  if (result.remaining > 0) lines.push(`${result.remaining} more dead item(s) match: run the same command again.`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<number> {
+  const args = parseCommandLine(process.argv.slice(2));
+  const envResult = ZCliEnv.safeParse(process.env);
+  if (!envResult.success) {
+    throw new UsageError(envResult.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('\n'));
+  }
+  const env = envResult.data;
+  const log = createLogger({ level: env.LOG_LEVEL, service: 'sagesync-redrive' });
+  const target = resolveDatabaseTarget(env);
+  if ('dataDir' in target && target.dataDir) refuseEmbeddedDatabaseInUse(target.dataDir);
+
+  let db: Database | null = null;
+  let boss: Queue | null = null;
+  try {
+    db = await openDatabase(target);
+    await applyMigrations(db);
+    const integration = await db.prisma.integration.findUnique({ where: { id: args.integration }, select: { id: true, orgId: true, name: true } });
+    if (!integration) throw new UsageError(`There is no integration ${args.integration}.`);
+    // Enqueue only: no maintenance or cron timers from a short-lived command.
+    boss = await createQueue(db, { log, supervise: false, schedule: false });
+    const filter = ZRedriveFilter.parse({ integrationId: integration.id, max: args.max, ...(args.type ? { objectType: args.type } : {}) });
+    const result = await redriveDeadRecords(db.prisma, boss, { orgId: integration.orgId, filter, dryRun: args['dry-run'] }, { kind: 'system', id: null, via: 'cli' });
+    console.log(describe(result, integration.name));
+    return 0;
+  } finally {
+    await boss?.stop({ graceful: false, close: true }).catch(() => undefined);
+    await db?.close().catch(() => undefined);
+  }
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+  } else {
+    console.error('The redrive stopped on an unexpected error; items already redriven stay redriven, run the same command again for the rest.');
+    console.error(error);
+    process.exitCode = 1;
+  }
+}
