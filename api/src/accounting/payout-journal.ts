@@ -64,10 +64,22 @@ export type PayoutJournalResult =
 /** Categories the sync posts one by one in per-transaction mode (so they sit in clearing). */
 export const INDIVIDUALLY_POSTED_CATEGORIES = new Set(['charge', 'refund', 'refund_failure', 'dispute', 'dispute_reversal']);
 
+/**
+ * Whether charges, refunds and disputes post one by one as they happen. Only in per_transaction:
+ * in payout_summary their payout's journal posts them, and a document of their own as well would
+ * count the money twice and leave it in the clearing account.
+ */
+export function postsIndividually(mode: PostingModeName): boolean {
+  return mode === 'per_transaction';
+}
+
 const PAYOUT_CATEGORIES = new Set(['payout', 'payout_reversal']);
 
+/** The roles a payout journal posts to: receivables belongs to invoices, never to a payout. */
+export type PayoutAccountRole = Exclude<GlAccountRole, 'receivables'>;
+
 /** Which GL role a reporting category posts to when it is posted to its own account. */
-export function roleForCategory(category: string): GlAccountRole {
+export function roleForCategory(category: string): PayoutAccountRole {
   if (category === 'charge' || category === 'payment') return 'revenue';
   if (category === 'refund' || category === 'refund_failure' || category === 'partial_capture_reversal') return 'refunds';
   if (category === 'dispute' || category === 'dispute_reversal') return 'disputes';
@@ -76,7 +88,7 @@ export function roleForCategory(category: string): GlAccountRole {
   return 'adjustments';
 }
 
-export type AccountsForCategory = (category: string) => Record<GlAccountRole, string>;
+export type AccountsForCategory = (category: string) => Record<PayoutAccountRole, string>;
 
 function line(account: string, signedMinor: bigint, memo: string): JournalLineDraft | null {
   if (signedMinor === 0n) return null;

@@ -19,7 +19,11 @@ export const ZGlCondition = z.discriminatedUnion('field', [
 ]);
 export type GlCondition = z.infer<typeof ZGlCondition>;
 
-export const GL_ACCOUNT_ROLES = ['clearing', 'bank', 'revenue', 'fees', 'refunds', 'disputes', 'fx', 'adjustments'] as const;
+/**
+ * `receivables` is credited by an invoice's payment where the edition posts a receipt as a journal
+ * (Sage 500): its native invoice debited that account, so the payment must clear it.
+ */
+export const GL_ACCOUNT_ROLES = ['clearing', 'bank', 'revenue', 'fees', 'refunds', 'disputes', 'fx', 'adjustments', 'receivables'] as const;
 export type GlAccountRole = (typeof GL_ACCOUNT_ROLES)[number];
 
 const ZGlAccountCode = z.string().min(1).max(40);
@@ -32,6 +36,7 @@ export const ZGlAccounts = z.object({
   disputes: ZGlAccountCode.optional(),
   fx: ZGlAccountCode.optional(),
   adjustments: ZGlAccountCode.optional(),
+  receivables: ZGlAccountCode.optional(),
 });
 export type GlAccounts = z.infer<typeof ZGlAccounts>;
 

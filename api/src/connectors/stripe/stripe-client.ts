@@ -67,6 +67,8 @@ export type CreatedPage<T> = {
 
 export type ExpandOption = { expand?: string[] };
 
+export type InvoicePaymentFilter = { invoice: string } | { paymentIntent: string };
+
 /** What the charge sync needs in one request: the settlement amounts and the customer. */
 export const CHARGE_SYNC_EXPAND = ['balance_transaction', 'customer'] as const;
 
@@ -80,8 +82,17 @@ export interface StripeReader {
   retrieveDispute(id: string, options?: ExpandOption): Promise<Stripe.Dispute>;
   /** A deleted customer comes back as Stripe's `{ id, deleted: true }`. */
   retrieveCustomer(id: string, options?: ExpandOption): Promise<Stripe.Customer | Stripe.DeletedCustomer>;
-  /** With every line: when Stripe embeds only the first page, the rest are fetched. */
+  /**
+   * With every line: when Stripe embeds only the first page, the rest are fetched. The same for
+   * its `payments` when `expand` asks for them.
+   */
   retrieveInvoice(id: string, options?: ExpandOption): Promise<Stripe.Invoice>;
+  /**
+   * Every InvoicePayment of an invoice, or of a PaymentIntent (the invoices it pays), over all
+   * pages. This is how a charge is matched to its invoice: on current API versions neither the
+   * charge nor its PaymentIntent names the invoice.
+   */
+  listInvoicePayments(filter: InvoicePaymentFilter): Promise<Stripe.InvoicePayment[]>;
   retrieveSubscription(id: string, options?: ExpandOption): Promise<Stripe.Subscription>;
   retrievePayout(id: string, options?: ExpandOption): Promise<Stripe.Payout>;
   /** Every balance transaction of a payout (its own included), over all pages of 100, each once. */
@@ -206,6 +217,31 @@ export function createStripeReader(options: StripeReaderOptions): StripeReader {
     }
   };
 
+  /** Every page of a list, each through the budget and the retries (not the SDK's auto-pager). */
+  async function allPages<T extends { id: string }>(
+    operation: StripeOperation,
+    list: (page: { limit: number; starting_after?: string }, requestOptions: Stripe.RequestOptions) => Promise<Stripe.ApiList<T>>,
+  ): Promise<T[]> {
+    const items: T[] = [];
+    let startingAfter: string | undefined;
+    for (;;) {
+      const page = await read(operation, (o) => list({ limit: PAGE_SIZE, ...(startingAfter ? { starting_after: startingAfter } : {}) }, o));
+      items.push(...page.data);
+      const last = page.data.at(-1);
+      if (!page.has_more || !last) return items;
+      startingAfter = last.id;
+    }
+  }
+
+  const listInvoicePayments = (filter: InvoicePaymentFilter): Promise<Stripe.InvoicePayment[]> =>
+    'invoice' in filter
+      ? allPages({ action: 'list payments of', objectType: 'invoice', objectId: filter.invoice }, (page, o) =>
+          stripe.invoicePayments.list({ ...page, invoice: filter.invoice }, o),
+        )
+      : allPages({ action: 'list invoice payments of', objectType: 'payment_intent', objectId: filter.paymentIntent }, (page, o) =>
+          stripe.invoicePayments.list({ ...page, payment: { type: 'payment_intent', payment_intent: filter.paymentIntent } }, o),
+        );
+
   const retrieveCharge = (id: string, retrieveOptions?: ExpandOption): Promise<Stripe.Charge> =>
     read({ action: 'retrieve', objectType: 'charge', objectId: id }, (o) => stripe.charges.retrieve(id, expandParams(retrieveOptions), o));
 
@@ -241,22 +277,20 @@ export function createStripeReader(options: StripeReaderOptions): StripeReader {
 
     async retrieveInvoice(id, retrieveOptions) {
       const operation = { action: 'retrieve', objectType: 'invoice', objectId: id };
-      const invoice = await read(operation, (o) => stripe.invoices.retrieve(id, expandParams(retrieveOptions), o));
-      if (!invoice.lines?.has_more) return invoice;
-      // The embedded list is only the first page; read them all, from the start, in Stripe's order.
-      const lines: Stripe.InvoiceLineItem[] = [];
-      let startingAfter: string | undefined;
-      for (;;) {
-        const page = await read({ action: 'list lines of', objectType: 'invoice', objectId: id }, (o) =>
-          stripe.invoices.listLineItems(id, { limit: PAGE_SIZE, ...(startingAfter ? { starting_after: startingAfter } : {}) }, o),
-        );
-        lines.push(...page.data);
-        const last = page.data.at(-1);
-        if (!page.has_more || !last) break;
-        startingAfter = last.id;
+      let invoice = await read(operation, (o) => stripe.invoices.retrieve(id, expandParams(retrieveOptions), o));
+      // Embedded lists are only their first page; read them all, from the start, in Stripe's order.
+      if (invoice.lines?.has_more) {
+        const lines = await allPages({ action: 'list lines of', objectType: 'invoice', objectId: id }, (page, o) => stripe.invoices.listLineItems(id, page, o));
+        invoice = { ...invoice, lines: { ...invoice.lines, data: lines, has_more: false } };
       }
-      return { ...invoice, lines: { ...invoice.lines, data: lines, has_more: false } };
+      if (invoice.payments?.has_more) {
+        const payments = await listInvoicePayments({ invoice: id });
+        invoice = { ...invoice, payments: { ...invoice.payments, data: payments, has_more: false } };
+      }
+      return invoice;
     },
+
+    listInvoicePayments,
 
     retrieveSubscription: (id, retrieveOptions) =>
       read({ action: 'retrieve', objectType: 'subscription', objectId: id }, (o) =>

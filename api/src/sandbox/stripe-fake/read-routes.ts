@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { expandList, expandObject } from './expand.ts';
 import type { FormParams } from './form-decoding.ts';
-import { paginateInPlace, paginateNewestFirst, parseListParams } from './list-pagination.ts';
+import { paginateInPlace, paginateNewestFirst, parseListParams, type ListContext } from './list-pagination.ts';
 import type { StripeObject } from './object-store.ts';
 import { parseExpand, rejectUnknownParams } from './param-parsing.ts';
 import { RESOURCES, type ResourceDefinition } from './resource-catalog.ts';
@@ -9,6 +9,19 @@ import type { RouteContext } from './route-context.ts';
 import { resourceMissing } from './stripe-errors.ts';
 
 type WithId = { Params: { id: string } };
+
+/**
+ * Adds the includable fields an `expand[]` path starts with (`payments`, `payments.data.invoice`),
+ * so the expansion then walks them like any other field. `prefix` is `data.` on lists.
+ */
+function withIncludedFields(object: StripeObject, resource: ResourceDefinition, paths: readonly string[], context: ListContext, prefix = ''): StripeObject {
+  let result = object;
+  for (const [field, build] of Object.entries(resource.includable ?? {})) {
+    const wanted = `${prefix}${field}`;
+    if (paths.some((path) => path === wanted || path.startsWith(`${wanted}.`))) result = { ...result, [field]: build(object, context) };
+  }
+  return result;
+}
 
 function listResource(resource: ResourceDefinition, request: FastifyRequest, context: RouteContext, url: string) {
   const account = context.accountOf(request);
@@ -19,7 +32,8 @@ function listResource(resource: ResourceDefinition, request: FastifyRequest, con
     objectType: resource.type,
     findCursor: (id) => context.store.get(account, resource.type, id),
   });
-  return expandList(page, listRequest.expand, listContext);
+  const included = { ...page, data: page.data.map((object) => withIncludedFields(object, resource, listRequest.expand, listContext, 'data.')) };
+  return expandList(included, listRequest.expand, listContext);
 }
 
 function retrieveResource(resource: ResourceDefinition, request: FastifyRequest<WithId>, context: RouteContext) {
@@ -28,7 +42,9 @@ function retrieveResource(resource: ResourceDefinition, request: FastifyRequest<
   const account = context.accountOf(request);
   const object = context.store.get(account, resource.type, request.params.id);
   if (!object) throw resourceMissing(resource.type, request.params.id);
-  return expandObject(object, parseExpand(query.expand), { store: context.store, account });
+  const expand = parseExpand(query.expand);
+  const listContext = { store: context.store, account };
+  return expandObject(withIncludedFields(object, resource, expand, listContext), expand, listContext);
 }
 
 /** A connected account the fake knows of but holds no `account` object for gets a minimal one. */

@@ -1,10 +1,16 @@
-import { equalsFilter, rangeFilter, referenceId, type ListFilter } from './list-pagination.ts';
+import { equalsFilter, rangeFilter, referenceId, type ListContext, type ListFilter } from './list-pagination.ts';
 import { requireString } from './param-parsing.ts';
 import type { StripeObject } from './object-store.ts';
-import { invalidRequest, resourceMissing } from './stripe-errors.ts';
+import { invalidRequest, resourceMissing, unknownParameter } from './stripe-errors.ts';
+
+/**
+ * A field Stripe leaves out of an object unless `expand[]` asks for it (an invoice's `payments`),
+ * built from the account's other objects when asked.
+ */
+export type IncludableField = (object: StripeObject, context: ListContext) => unknown;
 
 /** A Stripe resource the fake serves with retrieve (`GET /v1/<path>/:id`) and list (`GET /v1/<path>`). */
-export type ResourceDefinition = { type: string; path: string; filters: readonly ListFilter[] };
+export type ResourceDefinition = { type: string; path: string; filters: readonly ListFilter[]; includable?: Readonly<Record<string, IncludableField>> };
 
 const created = rangeFilter('created');
 
@@ -92,6 +98,55 @@ const invoiceSubscriptionFilter: ListFilter = {
   },
 };
 
+/** The payment kinds `payment[type]` may name, each with the field of `payment` that holds its id. */
+const INVOICE_PAYMENT_TYPES = new Set(['payment_intent', 'payment_record']);
+
+/**
+ * `payment[type]=payment_intent&payment[payment_intent]=pi_…` on invoice payments: the invoices a
+ * PaymentIntent pays. Stripe filters by PaymentIntent or PaymentRecord only, never by charge.
+ */
+const invoicePaymentFilter: ListFilter = {
+  name: 'payment',
+  prepare(value) {
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      throw invalidRequest('Invalid hash: payment must be a hash with a type', { param: 'payment' });
+    }
+    for (const key of Object.keys(value)) {
+      if (key !== 'type' && !INVOICE_PAYMENT_TYPES.has(key)) throw unknownParameter(`payment[${key}]`);
+    }
+    if (value.type === undefined) throw invalidRequest('Missing required param: payment[type].', { param: 'payment[type]' });
+    const type = requireString(value.type, 'payment[type]');
+    if (!INVOICE_PAYMENT_TYPES.has(type)) {
+      throw invalidRequest(`Invalid payment[type]: must be one of payment_intent or payment_record`, { param: 'payment[type]' });
+    }
+    for (const other of INVOICE_PAYMENT_TYPES) {
+      if (other !== type && value[other] !== undefined) {
+        throw invalidRequest(`payment[${other}] cannot be used with payment[type]=${type}`, { param: `payment[${other}]` });
+      }
+    }
+    const wanted = value[type] === undefined ? undefined : requireString(value[type], `payment[${type}]`);
+    return (object) => {
+      const payment = object.payment as Record<string, unknown> | undefined;
+      return payment?.type === type && (wanted === undefined || referenceId(payment[type]) === wanted);
+    };
+  },
+};
+
+/** How many of an invoice's payments Stripe embeds when `payments` is expanded: its default page. */
+const EMBEDDED_PAYMENTS = 10;
+
+/** An invoice's `payments`: the first page of `GET /v1/invoice_payments?invoice=…`, which pages the rest. */
+const invoicePayments: IncludableField = (invoice, { store, account }) => {
+  const all = store.listNewestFirst(account, 'invoice_payment').filter((payment) => referenceId(payment.invoice) === invoice.id);
+  return {
+    object: 'list',
+    data: all.slice(0, EMBEDDED_PAYMENTS),
+    has_more: all.length > EMBEDDED_PAYMENTS,
+    total_count: all.length,
+    url: `/v1/invoice_payments?invoice=${invoice.id}`,
+  };
+};
+
 export const RESOURCES: readonly ResourceDefinition[] = [
   {
     type: 'charge',
@@ -122,6 +177,12 @@ export const RESOURCES: readonly ResourceDefinition[] = [
       equalsFilter('collection_method'),
       invoiceSubscriptionFilter,
     ],
+    includable: { payments: invoicePayments },
+  },
+  {
+    type: 'invoice_payment',
+    path: 'invoice_payments',
+    filters: [created, equalsFilter('invoice'), equalsFilter('status'), invoicePaymentFilter],
   },
   {
     type: 'subscription',

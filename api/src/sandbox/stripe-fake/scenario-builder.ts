@@ -66,8 +66,8 @@ export type StripeScenario = {
   objects: LoadableStripeObject[];
 };
 
-const DAY = 86_400;
-const DEFAULT_START = 1_736_121_600; // 2025-01-06T00:00:00Z
+export const DAY = 86_400;
+export const DEFAULT_START = 1_736_121_600; // 2025-01-06T00:00:00Z
 
 const FIRST_NAMES = ['Ada', 'Grace', 'Alan', 'Katherine', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Radia'];
 const LAST_NAMES = ['Lovelace', 'Hopper', 'Turing', 'Johnson', 'Dijkstra', 'Liskov', 'Knuth', 'Allen', 'Thompson', 'Perlman'];
@@ -82,9 +82,9 @@ function roundDownToStep(amount: number, step: number): number {
   return Math.floor(amount / step) * step;
 }
 
-type Ids = { next(prefix: string, length?: number): string };
+export type Ids = { next(prefix: string, length?: number): string };
 
-function idFactory(random: SeededRandom): Ids {
+export function idFactory(random: SeededRandom): Ids {
   const used = new Set<string>();
   return {
     next(prefix, length = 24) {
@@ -99,7 +99,7 @@ function idFactory(random: SeededRandom): Ids {
   };
 }
 
-function balanceTransaction(fields: {
+export function balanceTransaction(fields: {
   id: string;
   amount: number;
   fee: number;
@@ -132,7 +132,7 @@ function balanceTransaction(fields: {
   };
 }
 
-function feeDetail(amount: number, currency: string, type: string, description: string): Stripe.BalanceTransaction.FeeDetail {
+export function feeDetail(amount: number, currency: string, type: string, description: string): Stripe.BalanceTransaction.FeeDetail {
   return { amount, application: null, currency, description, type };
 }
 
@@ -140,7 +140,7 @@ function emptyAddress(): Stripe.Address {
   return { city: null, country: null, line1: null, line2: null, postal_code: null, state: null };
 }
 
-function customer(id: string, index: number, created: number, random: SeededRandom): Stripe.Customer {
+export function customer(id: string, index: number, created: number, random: SeededRandom): Stripe.Customer {
   const first = random.pick(FIRST_NAMES);
   const last = random.pick(LAST_NAMES);
   return {
@@ -202,7 +202,7 @@ type PlannedCharge = {
   refunds: Stripe.Refund[];
 };
 
-function charge(fields: {
+export function charge(fields: {
   id: string;
   amount: number;
   currency: string;
@@ -268,7 +268,7 @@ function charge(fields: {
   };
 }
 
-function paymentIntentFor(charge: Stripe.Charge, id: string): Stripe.PaymentIntent {
+export function paymentIntentFor(charge: Stripe.Charge, id: string): Stripe.PaymentIntent {
   return {
     id,
     object: 'payment_intent',
@@ -392,7 +392,7 @@ function dispute(fields: { id: string; charge: Stripe.Charge; created: number; t
   };
 }
 
-function event<T extends Stripe.Event>(id: string, type: T['type'], object: unknown, created: number, account: string | undefined): T {
+export function event<T extends Stripe.Event>(id: string, type: T['type'], object: unknown, created: number, account: string | undefined): T {
   return {
     id,
     object: 'event',

@@ -1,12 +1,11 @@
-import type { GlAccountRole } from '@sagesync/db';
 import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { buildPayoutJournal } from '../../../src/accounting/payout-journal.ts';
+import { buildPayoutJournal, type PayoutAccountRole } from '../../../src/accounting/payout-journal.ts';
 import { normalizeBalanceTransaction } from '../../../src/connectors/stripe/stripe-balance-transactions.ts';
 import { buildStripeScenario } from '../../../src/sandbox/stripe-fake/scenario-builder.ts';
 import { startReaderHarness, virtualClock } from './support/stripe-reader-harness.ts';
 
-const ACCOUNTS: Record<GlAccountRole, string> = {
+const ACCOUNTS: Record<PayoutAccountRole, string> = {
   clearing: '1190',
   bank: '1000',
   revenue: '4000',

@@ -1,0 +1,256 @@
+import type Stripe from 'stripe';
+import type { LoadableStripeObject, StripeObject } from './object-store.ts';
+import {
+  balanceTransaction,
+  charge,
+  CURRENCY_RULES,
+  customer,
+  DEFAULT_START,
+  event,
+  feeDetail,
+  idFactory,
+  paymentIntentFor,
+  processingFee,
+} from './scenario-builder.ts';
+import { createSeededRandom } from './seeded-random.ts';
+
+// An invoice paid by one or more charges, linked the way current Stripe API versions link them:
+// neither the charge nor its PaymentIntent names the invoice; an InvoicePayment per payment names
+// both (`invoice`, `payment.payment_intent`). Deterministic from the seed, like buildStripeScenario.
+
+export type InvoiceLineSpec = { description: string; amount: number; product?: string };
+
+export type InvoiceScenarioOptions = {
+  seed: number;
+  /** One of CURRENCY_RULES. Default usd. */
+  currency?: string;
+  /** The invoice's lines, in minor units. Default: two lines of seeded amounts. */
+  lines?: readonly InvoiceLineSpec[];
+  /**
+   * One charge per entry, in this order, each paying that many minor units of the invoice. Default:
+   * one charge for the total. Paying less than the total leaves the invoice open.
+   */
+  payments?: readonly number[];
+  /** Unix seconds at which the invoice is finalized; payments follow an hour apart. */
+  startAt?: number;
+  /** Adds the fake's `account` hint to every object, for a Connect account's data. */
+  account?: string;
+  /** The events Stripe would have sent (each charge.succeeded, then invoice.paid). Default on. */
+  events?: boolean;
+};
+
+export type InvoiceScenario = {
+  currency: string;
+  account: string | undefined;
+  customer: Stripe.Customer;
+  invoice: Stripe.Invoice;
+  /** In payment order. */
+  charges: Stripe.Charge[];
+  paymentIntents: Stripe.PaymentIntent[];
+  invoicePayments: Stripe.InvoicePayment[];
+  balanceTransactions: Stripe.BalanceTransaction[];
+  events: Stripe.Event[];
+  /** All of the above with the `account` hint, ready for `POST /_fake/objects`. */
+  objects: LoadableStripeObject[];
+};
+
+const HOUR = 3_600;
+
+function lineItem(fields: { id: string; invoiceId: string; spec: InvoiceLineSpec; currency: string; period: number; productId: string; priceId: string }): Stripe.InvoiceLineItem {
+  return {
+    id: fields.id,
+    object: 'line_item',
+    amount: fields.spec.amount,
+    currency: fields.currency,
+    description: fields.spec.description,
+    discount_amounts: [],
+    discountable: true,
+    discounts: [],
+    invoice: fields.invoiceId,
+    livemode: false,
+    metadata: {},
+    parent: null,
+    period: { start: fields.period, end: fields.period },
+    pretax_credit_amounts: [],
+    pricing: { type: 'price_details', price_details: { price: fields.priceId, product: fields.productId }, unit_amount_decimal: null },
+    quantity: 1,
+    quantity_decimal: null,
+    subscription: null,
+    subtotal: fields.spec.amount,
+    taxes: [],
+  };
+}
+
+/** Builds the customer, the finalized invoice, and for each payment its PaymentIntent, charge, balance transaction and InvoicePayment. */
+export function buildInvoiceScenario(options: InvoiceScenarioOptions): InvoiceScenario {
+  const currency = (options.currency ?? 'usd').toLowerCase();
+  const rules = CURRENCY_RULES[currency];
+  if (!rules) throw new Error(`No scenario rules for currency "${currency}"; known: ${Object.keys(CURRENCY_RULES).join(', ')}`);
+  const random = createSeededRandom(`invoice-scenario:${options.seed}:${currency}`);
+  const ids = idFactory(random);
+  const finalizedAt = options.startAt ?? DEFAULT_START;
+  const account = options.account;
+  const seededAmount = () => Math.floor(random.integer(rules.minCharge, Math.floor(rules.maxCharge / 2)) / rules.amountStep) * rules.amountStep;
+  const specs = options.lines ?? [
+    { description: 'Consulting, January', amount: seededAmount() },
+    { description: 'Support plan', amount: seededAmount() },
+  ];
+  if (specs.length === 0) throw new Error('an invoice needs at least one line');
+  const total = specs.reduce((sum, spec) => sum + spec.amount, 0);
+  const payments = options.payments ?? [total];
+  const paid = payments.reduce((sum, amount) => sum + amount, 0);
+  if (payments.some((amount) => !Number.isInteger(amount) || amount <= 0)) throw new Error('each payment must be a positive integer of minor units');
+  if (paid > total) throw new Error(`the payments (${paid}) exceed the invoice total (${total})`);
+
+  const buyer = customer(ids.next('cus', 14), 0, finalizedAt - 30 * 86_400, random);
+  const invoiceId = ids.next('in');
+  const lines = specs.map((spec) =>
+    lineItem({ id: ids.next('il'), invoiceId, spec, currency, period: finalizedAt, productId: spec.product ?? ids.next('prod', 14), priceId: ids.next('price') }),
+  );
+
+  const charges: Stripe.Charge[] = [];
+  const paymentIntents: Stripe.PaymentIntent[] = [];
+  const invoicePayments: Stripe.InvoicePayment[] = [];
+  const transactions: Stripe.BalanceTransaction[] = [];
+  payments.forEach((amount, index) => {
+    const created = finalizedAt + (index + 1) * HOUR;
+    const chargeId = ids.next('ch');
+    const transactionId = ids.next('txn');
+    const paymentIntentId = ids.next('pi');
+    const theCharge: Stripe.Charge = {
+      ...charge({ id: chargeId, amount, currency, created, customer: buyer, paymentIntentId, transactionId, random }),
+      description: 'Payment for Invoice',
+    };
+    const fee = processingFee(amount, rules);
+    transactions.push(
+      balanceTransaction({
+        id: transactionId,
+        amount,
+        fee,
+        feeDetails: [feeDetail(fee, currency, 'stripe_fee', 'Stripe processing fees')],
+        currency,
+        created,
+        availableOn: created + 2 * 86_400,
+        description: theCharge.description,
+        source: chargeId,
+        type: 'charge',
+        reportingCategory: 'charge',
+      }),
+    );
+    charges.push(theCharge);
+    paymentIntents.push({ ...paymentIntentFor(theCharge, paymentIntentId), description: theCharge.description });
+    invoicePayments.push({
+      id: ids.next('inpay'),
+      object: 'invoice_payment',
+      amount_paid: amount,
+      amount_requested: amount,
+      created,
+      currency,
+      invoice: invoiceId,
+      is_default: index === 0,
+      livemode: false,
+      payment: { type: 'payment_intent', payment_intent: paymentIntentId },
+      status: 'paid',
+      status_transitions: { canceled_at: null, paid_at: created },
+    });
+  });
+
+  const fullyPaid = paid === total;
+  const paidAt = fullyPaid ? (charges.at(-1)?.created ?? finalizedAt) : null;
+  const invoice: Stripe.Invoice = {
+    id: invoiceId,
+    object: 'invoice',
+    account_country: 'US',
+    account_name: 'SageSync Demo',
+    account_tax_ids: null,
+    amount_due: total,
+    amount_overpaid: 0,
+    amount_paid: paid,
+    amount_remaining: total - paid,
+    amount_shipping: 0,
+    application: null,
+    attempt_count: payments.length,
+    attempted: payments.length > 0,
+    auto_advance: !fullyPaid,
+    automatic_tax: { disabled_reason: null, enabled: false, liability: null, provider: null, status: null },
+    automatically_finalizes_at: null,
+    billing_reason: 'manual',
+    collection_method: 'charge_automatically',
+    created: finalizedAt - HOUR,
+    currency,
+    custom_fields: null,
+    customer: buyer.id,
+    customer_account: null,
+    customer_address: buyer.address ?? null,
+    customer_email: buyer.email,
+    customer_name: buyer.name ?? null,
+    customer_phone: null,
+    customer_shipping: null,
+    customer_tax_exempt: 'none',
+    customer_tax_ids: [],
+    default_payment_method: null,
+    default_source: null,
+    default_tax_rates: [],
+    description: null,
+    discounts: [],
+    due_date: null,
+    effective_at: finalizedAt,
+    ending_balance: 0,
+    footer: null,
+    from_invoice: null,
+    hosted_invoice_url: null,
+    invoice_pdf: null,
+    issuer: { type: 'self' },
+    last_finalization_error: null,
+    latest_revision: null,
+    lines: { object: 'list', data: lines, has_more: false, url: `/v1/invoices/${invoiceId}/lines` },
+    livemode: false,
+    metadata: {},
+    next_payment_attempt: null,
+    number: `${buyer.invoice_prefix}-0001`,
+    on_behalf_of: null,
+    parent: null,
+    payment_settings: { default_mandate: null, payment_method_options: null, payment_method_types: null },
+    period_end: finalizedAt,
+    period_start: finalizedAt,
+    post_payment_credit_notes_amount: 0,
+    pre_payment_credit_notes_amount: 0,
+    receipt_number: null,
+    rendering: null,
+    shipping_cost: null,
+    shipping_details: null,
+    starting_balance: 0,
+    statement_descriptor: null,
+    status: fullyPaid ? 'paid' : 'open',
+    status_transitions: { finalized_at: finalizedAt, marked_uncollectible_at: null, paid_at: paidAt, voided_at: null },
+    subtotal: total,
+    subtotal_excluding_tax: total,
+    test_clock: null,
+    total,
+    total_discount_amounts: [],
+    total_excluding_tax: total,
+    total_pretax_credit_amounts: [],
+    total_taxes: [],
+    webhooks_delivered_at: finalizedAt,
+  };
+
+  const events: Stripe.Event[] = [];
+  if (options.events ?? true) {
+    for (const each of charges) events.push(event<Stripe.ChargeSucceededEvent>(ids.next('evt'), 'charge.succeeded', each, each.created, account));
+    if (paidAt !== null) events.push(event<Stripe.InvoicePaidEvent>(ids.next('evt'), 'invoice.paid', invoice, paidAt, account));
+  }
+
+  const hinted = (object: object): LoadableStripeObject => ({ ...(object as StripeObject), ...(account ? { account } : {}) });
+  return {
+    currency,
+    account,
+    customer: buyer,
+    invoice,
+    charges,
+    paymentIntents,
+    invoicePayments,
+    balanceTransactions: transactions,
+    events,
+    objects: [buyer, invoice, ...paymentIntents, ...charges, ...transactions, ...invoicePayments, ...events].map(hinted),
+  };
+}
