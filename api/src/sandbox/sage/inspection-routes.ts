@@ -78,7 +78,7 @@ export function registerInspectionRoutes(app: FastifyInstance, { store, faults, 
 
       scope.get('/companies/:company/customers', async (request) => {
         const company = companyOr404((request.params as { company: string }).company);
-        const query = z.object({ email: z.string().optional(), stripeCustomerId: z.string().optional() }).parse(request.query);
+        const query = z.object({ email: z.string().optional(), stripeCustomerId: z.string().optional(), code: z.string().optional() }).parse(request.query);
         return { company: company.id, customers: store.findCustomers(company.id, query) };
       });
 
@@ -98,6 +98,36 @@ export function registerInspectionRoutes(app: FastifyInstance, { store, faults, 
           /** Debits minus credits: positive for an asset or expense account in its usual state. */
           balance: formatMinor(balance.debitMinor - balance.creditMinor, currency),
           otherCurrencies: store.currenciesPostedTo(company.id, account).filter((other) => other !== currency),
+        };
+      });
+
+      scope.get('/companies/:company/trial-balance', async (request) => {
+        const company = companyOr404((request.params as { company: string }).company);
+        const only = ZBalanceQuery.parse(request.query).currency?.toUpperCase();
+        const byCurrency = new Map<string, ReturnType<LedgerStore['trialBalance']>>();
+        for (const row of store.trialBalance(company.id)) {
+          if (only !== undefined && row.currency !== only) continue;
+          byCurrency.set(row.currency, [...(byCurrency.get(row.currency) ?? []), row]);
+        }
+        return {
+          company: company.id,
+          // One trial balance per currency: amounts in different currencies are never added up.
+          currencies: [...byCurrency.entries()].map(([currency, rows]) => {
+            const debitMinor = rows.reduce((sum, row) => sum + row.debitMinor, 0);
+            const creditMinor = rows.reduce((sum, row) => sum + row.creditMinor, 0);
+            return {
+              currency,
+              debit: formatMinor(debitMinor, currency),
+              credit: formatMinor(creditMinor, currency),
+              accounts: rows.map((row) => ({
+                account: row.account,
+                name: row.name,
+                debit: formatMinor(row.debitMinor, currency),
+                credit: formatMinor(row.creditMinor, currency),
+                balance: formatMinor(row.debitMinor - row.creditMinor, currency),
+              })),
+            };
+          }),
         };
       });
 

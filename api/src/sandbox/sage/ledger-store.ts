@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  DOCUMENT_TYPES,
   ZLedgerSnapshot,
   type Company,
   type Customer,
@@ -312,7 +313,7 @@ export class LedgerStore {
   findDocuments(companyId: string, filter: DocumentFilter = {}): LedgerDocument[] {
     const state = this.stateOf(companyId);
     const search = filter.search?.trim().toLowerCase();
-    return [...state.documents.values()].filter((document) => {
+    return this.candidateDocuments(state, filter).filter((document) => {
       if (filter.types && !filter.types.includes(document.type)) return false;
       if (filter.reference !== undefined && document.reference !== filter.reference) return false;
       if (filter.number !== undefined && document.number !== filter.number) return false;
@@ -332,6 +333,22 @@ export class LedgerStore {
     if (!account) return undefined;
     const totals = state.totals.get(key(accountCode, currency)) ?? { debitMinor: 0, creditMinor: 0 };
     return { account: account.code, name: account.name, currency, ...totals };
+  }
+
+  /**
+   * The trial balance: every account with lines, its debits and credits per currency, in chart
+   * order. Kept per currency because the sandbox does not convert (see README, "Not modelled").
+   */
+  trialBalance(companyId: string): AccountBalance[] {
+    const state = this.stateOf(companyId);
+    const chartOrder = new Map(state.company.accounts.map((account, index) => [account.code, index]));
+    return [...state.totals.entries()]
+      .map(([compound, totals]) => {
+        const [code = '', currency = ''] = compound.split('\u0000');
+        const account = state.company.accounts.find((candidate) => candidate.code === code);
+        return { account: code, name: account?.name ?? code, currency, ...totals };
+      })
+      .sort((a, b) => a.currency.localeCompare(b.currency) || (chartOrder.get(a.account) ?? 0) - (chartOrder.get(b.account) ?? 0));
   }
 
   /** Currencies an account has lines in, so a reader can ask for each balance. */
@@ -380,6 +397,25 @@ export class LedgerStore {
   }
 
   // ----- internals -----
+
+  /**
+   * The documents a filter can match, in posting order. A lookup by reference or number (what
+   * every connector makes before it creates) goes through the unique indexes instead of reading
+   * every document of the company; when it finds more than one, the full scan keeps their order.
+   */
+  private candidateDocuments(state: CompanyState, filter: DocumentFilter): LedgerDocument[] {
+    const indexed = filter.reference !== undefined ? { index: state.documentIdByReference, value: filter.reference } : filter.number !== undefined ? { index: state.documentIdByNumber, value: filter.number } : null;
+    if (indexed) {
+      const found: LedgerDocument[] = [];
+      for (const type of filter.types ?? DOCUMENT_TYPES) {
+        const id = indexed.index.get(key(type, indexed.value));
+        const document = id === undefined ? undefined : state.documents.get(id);
+        if (document) found.push(document);
+      }
+      if (found.length <= 1) return found;
+    }
+    return [...state.documents.values()];
+  }
 
   private addCompanyState(company: Company): void {
     this.companies.set(company.id, {

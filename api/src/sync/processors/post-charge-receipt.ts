@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import { requireGlAccounts } from '../../accounting/gl-rules.ts';
 import { unixToLocalDate } from '../../accounting/local-date.ts';
 import { formatDecimal, money } from '../../accounting/money.ts';
+import { postsIndividually } from '../../accounting/payout-journal.ts';
 import { CHARGE_SYNC_EXPAND, type StripeReader } from '../../connectors/stripe/stripe-client.ts';
 import { ensureSyncRecord } from '../sync-records.ts';
 import { withInvoiceLock } from './invoice-posting-lock.ts';
@@ -96,6 +97,10 @@ export async function postChargeReceipt(ctx: ProcessorContext, charge: Stripe.Ch
   }
   if (!charge.captured) {
     return { kind: 'skipped', code: 'CHARGE_NOT_CAPTURED', message: 'The charge is authorized but not captured: it posts when it is captured.' };
+  }
+  if (!postsIndividually(ctx.integration.postingMode)) {
+    // A receipt of its own as well as the payout journal's revenue line would count it twice.
+    return { kind: 'skipped', code: 'POSTED_WITH_PAYOUT', message: 'This integration posts one summary journal per payout: the charge is in its payout’s journal, not posted on its own.' };
   }
 
   const settled = expandedBalanceTransaction(charge.balance_transaction, `charge ${charge.id}`);

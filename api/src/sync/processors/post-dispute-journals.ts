@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import { requireGlAccounts } from '../../accounting/gl-rules.ts';
 import { unixToLocalDate } from '../../accounting/local-date.ts';
+import { postsIndividually } from '../../accounting/payout-journal.ts';
 import type { SageDocumentRef } from '../../connectors/sage/sage-documents.ts';
 import type { StripeReader } from '../../connectors/stripe/stripe-client.ts';
 import { ensureChargeSynced } from './post-charge-receipt.ts';
@@ -38,6 +39,9 @@ export function disputeMovements(dispute: Stripe.Dispute): Movement[] {
 }
 
 export async function postDisputeJournals(ctx: ProcessorContext, dispute: Stripe.Dispute): Promise<ProcessOutcome> {
+  if (!postsIndividually(ctx.integration.postingMode)) {
+    return { kind: 'skipped', code: 'POSTED_WITH_PAYOUT', message: 'This integration posts one summary journal per payout: the dispute’s money is in its payout’s journal, not posted on its own.' };
+  }
   const chargeId = typeof dispute.charge === 'string' ? dispute.charge : dispute.charge.id;
   const chargeRecord = await ensureChargeSynced(ctx, chargeId);
   const parentId = chargeRecord.id;

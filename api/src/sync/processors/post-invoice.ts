@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { postsIndividually } from '../../accounting/payout-journal.ts';
 import type { StripeReader } from '../../connectors/stripe/stripe-client.ts';
 import { withInvoiceLock } from './invoice-posting-lock.ts';
 import { ensureChargeSynced } from './post-charge-receipt.ts';
@@ -41,6 +42,10 @@ export async function postInvoice(ctx: ProcessorContext, invoice: Stripe.Invoice
   }
   if (invoice.total === 0) {
     return { kind: 'skipped', code: 'INVOICE_ZERO', message: 'The invoice totals zero: nothing to post.' };
+  }
+  if (!postsIndividually(ctx.integration.postingMode)) {
+    // Its payments are revenue in their payouts' journals; an invoice as well would count them twice.
+    return { kind: 'skipped', code: 'POSTED_WITH_PAYOUT', message: 'This integration posts one summary journal per payout: the invoice’s payments are in their payouts’ journals, not posted on their own.' };
   }
   const prepared = await prepareSageInvoice(ctx, invoice);
   const sageInvoice = await withInvoiceLock(ctx.db, ctx.integration.id, invoice.id, () => postSageInvoiceOnce(ctx, prepared));

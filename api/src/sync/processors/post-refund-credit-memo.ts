@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import { requireGlAccounts } from '../../accounting/gl-rules.ts';
+import { postsIndividually } from '../../accounting/payout-journal.ts';
 import { unixToLocalDate } from '../../accounting/local-date.ts';
 import type { StripeReader } from '../../connectors/stripe/stripe-client.ts';
 import { ensureChargeSynced, fetchCharge } from './post-charge-receipt.ts';
@@ -17,6 +18,10 @@ export async function postRefundCreditMemo(ctx: ProcessorContext, refund: Stripe
   const chargeId = typeof refund.charge === 'string' ? refund.charge : refund.charge?.id;
   if (!chargeId) {
     return { kind: 'skipped', code: 'REFUND_WITHOUT_CHARGE', message: 'The refund names no charge (a refund of a non-card payment): nothing to post against.' };
+  }
+  if (!postsIndividually(ctx.integration.postingMode)) {
+    // Before the charge is made sure of: in this mode the charge posts nothing on its own either.
+    return { kind: 'skipped', code: 'POSTED_WITH_PAYOUT', message: 'This integration posts one summary journal per payout: the refund is in its payout’s journal, not posted on its own.' };
   }
   const chargeRecord = await ensureChargeSynced(ctx, chargeId);
   const parentId = chargeRecord.id;

@@ -34,8 +34,11 @@ export async function sageCustomerFor(ctx: ProcessorContext, customer: Stripe.Cu
     connector: ctx.sage,
     stripeCustomer: { id: customer.id, email: customer.email ?? null, metadata: customer.metadata ?? {} },
     newCustomer: () => newCustomerFrom(values, customer.id),
+    // Only when the tenant turned write-back on: with it off we never write into their Stripe
+    // account, and the next lookup still finds the customer by the Stripe id kept in Sage.
     // Keyed by customer and Sage id: a retry after a crash repeats the same write, which Stripe replays.
     writeBack: async (metadata) => {
+      if (!ctx.integration.writeBackMetadata) return;
       await ctx.stripe.updateCustomerMetadata(customer.id, metadata, `sagesync:customer:${customer.id}:${Object.values(metadata).join(',')}`);
     },
   });

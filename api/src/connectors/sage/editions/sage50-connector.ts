@@ -24,6 +24,7 @@ import { SageError } from '../sage-error.ts';
 import { exactAmount, linesTotal } from './document-amounts.ts';
 import { fitFreeText } from './fit-free-text.ts';
 import { inputValidator } from './input-validator.ts';
+import { customerCodeForStripeId } from './sage500-and-pro-idempotency.ts';
 import { isSage50DuplicateReference, readSage50Errors, sage50ErrorFor, unreadableSage50Answer } from './sage50-errors.ts';
 import {
   SAGE50_CUSTOMER_NAME_LENGTH,
@@ -150,13 +151,17 @@ class Sage50Connector implements SageConnector {
     // Keyed by the Stripe customer id: a retry after a lost answer finds the first one.
     const existing = await this.findCustomerByStripeId(input.stripeCustomerId);
     if (existing) return existing;
+    // A lookup cannot stop two syncs that create the same customer at once (both find nothing): as
+    // in Sage 500 and Pro, the same Stripe customer always gets the same ID, so the second create
+    // meets "duplicate customer" and resolves to the first.
+    const customerId = input.preferredCustomerNumber ?? customerCodeForStripeId(input.stripeCustomerId);
 
     const action = `Customer ${input.stripeCustomerId} (${input.name})`;
     const request: SageRequest = {
       method: 'POST',
       path: this.path('/customers'),
       body: {
-        customer_id: input.preferredCustomerNumber,
+        customer_id: customerId,
         name: input.name,
         email: input.email,
         address_line1: input.addressLine1,
@@ -169,12 +174,12 @@ class Sage50Connector implements SageConnector {
     };
     const response = await this.http.request(request);
     if (response.status === 201 || response.status === 200) return toSageCustomer(this.read(ZSage50Customer, request, response, action));
-    if (response.status === 409 && readSage50Errors(response.body).some((error) => error.code === 'duplicate_customer') && input.preferredCustomerNumber) {
-      const holder = await this.findCustomerById(input.preferredCustomerNumber);
+    if (response.status === 409 && readSage50Errors(response.body).some((error) => error.code === 'duplicate_customer')) {
+      const holder = await this.findCustomerById(customerId);
       if (holder?.stripeCustomerId === input.stripeCustomerId) return holder;
       throw new SageError(
         'SAGE_DUPLICATE_REFERENCE',
-        `${action}: Sage 50 customer ID ${input.preferredCustomerNumber} already belongs to ${holder ? `${holder.name} (Stripe customer ${holder.stripeCustomerId ?? 'none'})` : 'another customer'}. Change the customer ID in the customer field mapping, or link that customer to this Stripe customer, then resync.`,
+        `${action}: Sage 50 customer ID ${customerId} already belongs to ${holder ? `${holder.name} (Stripe customer ${holder.stripeCustomerId ?? 'none'})` : 'another customer'}. Change the customer ID in the customer field mapping, or link that customer to this Stripe customer, then resync.`,
         { method: 'POST', path: request.path, status: response.status, sageCodes: ['duplicate_customer'], body: response.text.slice(0, 2_000), field: 'customer_id' },
       );
     }
