@@ -26,6 +26,46 @@ export type CustomerResolution = {
   via: 'stripe_metadata' | 'sage_custom_field' | 'email' | 'created';
 };
 
+// A returning customer's charges each ask Sage the same questions (does the Sage id in Stripe
+// metadata still exist? which Sage customer holds this Stripe id, or this e-mail?), one request
+// each, for answers that change only when someone merges, deletes or relinks a customer in Sage.
+// So an answer that found a customer (or the customer just created) is reused for a short while,
+// per connector: one connector per integration and Sage connection (integration-settings-cache.ts).
+// A miss is never reused: a miss leads to a create, and a create must follow a fresh look.
+// Within the window, a customer deleted in Sage is not noticed here: the document's create then
+// names a customer Sage no longer has and Sage refuses it (Sage 500's receipt checks the customer
+// first), so the item fails with the reason, nothing is posted, and a resync looks afresh. A
+// customer relinked in Sage is followed once the window has passed.
+export const CUSTOMER_ANSWER_REUSE_MS = 10_000;
+const MAX_ANSWERS_PER_CONNECTOR = 10_000;
+const answers = new WeakMap<SageConnector, Map<string, { customer: SageCustomer; at: number }>>();
+
+function reusable(connector: SageConnector, question: string): SageCustomer | null {
+  const answer = answers.get(connector)?.get(question);
+  return answer && Date.now() - answer.at < CUSTOMER_ANSWER_REUSE_MS ? answer.customer : null;
+}
+
+function remember(connector: SageConnector, question: string, customer: SageCustomer): void {
+  let byQuestion = answers.get(connector);
+  if (!byQuestion) {
+    byQuestion = new Map();
+    answers.set(connector, byQuestion);
+  }
+  byQuestion.delete(question); // re-inserted last: the map's order is oldest first
+  if (byQuestion.size >= MAX_ANSWERS_PER_CONNECTOR) byQuestion.delete(byQuestion.keys().next().value as string);
+  byQuestion.set(question, { customer, at: Date.now() });
+}
+
+/** Asks Sage unless a recent answer found the customer; remembers an answer that found one, forgets one that no longer does. */
+async function ask(connector: SageConnector, question: string, lookUp: () => Promise<SageCustomer | null>): Promise<SageCustomer | null> {
+  const recent = reusable(connector, question);
+  if (recent) return recent;
+  const found = await lookUp();
+  if (found) remember(connector, question, found);
+  else answers.get(connector)?.delete(question);
+  return found;
+}
+
 export async function resolveSageCustomer(input: {
   connector: SageConnector;
   stripeCustomer: StripeCustomerFacts;
@@ -44,15 +84,19 @@ export async function resolveSageCustomer(input: {
   };
 
   if (recordedId) {
-    const byId = await connector.findCustomerById(recordedId);
+    const byId = await ask(connector, `id:${recordedId}`, () => connector.findCustomerById(recordedId));
     // A stale id (customer merged or deleted in Sage) falls through to the next rule.
     if (byId) return { customer: byId, via: 'stripe_metadata' };
   }
-  const byStripeId = await connector.findCustomerByStripeId(stripeCustomer.id);
+  const byStripeId = await ask(connector, `stripe:${stripeCustomer.id}`, () => connector.findCustomerByStripeId(stripeCustomer.id));
   if (byStripeId) return resolved(byStripeId, 'sage_custom_field');
-  if (stripeCustomer.email) {
-    const byEmail = await connector.findCustomerByEmail(stripeCustomer.email);
+  const email = stripeCustomer.email;
+  if (email) {
+    const byEmail = await ask(connector, `email:${email.trim().toLowerCase()}`, () => connector.findCustomerByEmail(email));
     if (byEmail) return resolved(byEmail, 'email');
   }
-  return resolved(await connector.createCustomer(input.newCustomer()), 'created');
+  const created = await connector.createCustomer(input.newCustomer());
+  // The create is keyed by the Stripe id (a custom field in Sage): the next look by it finds this one.
+  remember(connector, `stripe:${stripeCustomer.id}`, created);
+  return resolved(created, 'created');
 }

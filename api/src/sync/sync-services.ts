@@ -5,6 +5,7 @@ import { createStripeReader, type StripeReader } from '../connectors/stripe/stri
 import type { StripeRateLimiter } from '../connectors/stripe/stripe-request-budget.ts';
 import { StripeConnectorError } from '../connectors/stripe/stripe-error.ts';
 import type { Logger } from '../observability/logger.ts';
+import { integrationSettingsCache } from './integration-settings-cache.ts';
 
 // What every sync job needs besides its payload: the database, the keyring, a Stripe reader and a
 // Sage connector for the integration at hand. Built once per worker process and shared, so rate
@@ -19,6 +20,8 @@ export type StripeAccess = {
   maxAttempts?: number;
   sleep?: (ms: number) => Promise<void>;
 };
+
+const MAX_CACHED_STRIPE_READERS = 1_000;
 
 export type SyncServices = {
   prisma: PrismaClient;
@@ -50,16 +53,33 @@ export function createSyncServices(options: {
     ...(stripe.sleep ? { sleep: stripe.sleep } : {}),
   };
 
+  const settings = integrationSettingsCache(prisma);
+  // Platform mode reads every account with one key: a reader per account is built once (a Stripe
+  // SDK instance is not cheap to make per job) and kept, a bounded number of them.
+  const platformReaders = new Map<string, StripeReader>();
+  const platformApiKey = stripe.platformApiKey;
+  const platformReader = (account: string, apiKey: string): StripeReader => {
+    let reader = platformReaders.get(account);
+    if (reader) {
+      platformReaders.delete(account); // re-inserted: the map's order is least recently used first
+    } else {
+      reader = createStripeReader({ ...common, apiKey, stripeAccount: account });
+      if (platformReaders.size >= MAX_CACHED_STRIPE_READERS) platformReaders.delete(platformReaders.keys().next().value as string);
+    }
+    platformReaders.set(account, reader);
+    return reader;
+  };
+
   return {
     prisma,
     keyring,
     log: options.log,
     now: options.now ?? Date.now,
-    sageFor: options.sageConnectorFor,
+    // Built once per integration and reused while its connection is unchanged: no connection read,
+    // decrypt and new connector per job (integration-settings-cache.ts checks the connection row).
+    sageFor: (integration) => settings.sageConnector(options.sageConnectorFor, integration, () => options.sageConnectorFor(integration)),
     async stripeFor(integration) {
-      if (stripe.platformApiKey) {
-        return createStripeReader({ ...common, apiKey: stripe.platformApiKey, stripeAccount: integration.sourceAccountId });
-      }
+      if (platformApiKey) return platformReader(integration.sourceAccountId, platformApiKey);
       const connection = await prisma.connection.findUnique({
         where: { integrationId_provider: { integrationId: integration.id, provider: 'stripe' } },
       });

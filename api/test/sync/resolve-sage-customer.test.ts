@@ -1,10 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSage500Connector } from '../../src/connectors/sage/editions/sage500-connector.ts';
 import { ApiKeyAuth } from '../../src/connectors/sage/http/sage-auth.ts';
 import { SageHttpClient } from '../../src/connectors/sage/http/sage-http-client.ts';
 import { InMemoryTokenBucket } from '../../src/connectors/sage/http/rate-limiter.ts';
 import type { SageConnector } from '../../src/connectors/sage/sage-connector.ts';
-import { resolveSageCustomer, type StripeCustomerFacts } from '../../src/sync/resolve-sage-customer.ts';
+import { CUSTOMER_ANSWER_REUSE_MS, resolveSageCustomer, type StripeCustomerFacts } from '../../src/sync/resolve-sage-customer.ts';
 import { startSandbox, type RunningSandbox } from '../sandbox/sage/support/sandbox-harness.ts';
 
 let sandbox: RunningSandbox;
@@ -67,5 +67,59 @@ describe('customer resolution', () => {
   it('falls through a stale Sage id in Stripe metadata to the next rule', async () => {
     const found = await resolve({ id: 'cus_grace', email: null, metadata: { Sage500CustomerID: 'GONE0000' } }, []);
     expect(found.via).toBe('created');
+  });
+
+  describe('for a returning customer', () => {
+    /** A connector of its own that counts the requests it sends to Sage. */
+    function counted() {
+      let requests = 0;
+      const http = new SageHttpClient({
+        baseUrl: `${sandbox.url}/sage500/demo-500`,
+        auth: new ApiKeyAuth('X-Api-Key', 'demo-500-agent-key'),
+        rateLimiter: new InMemoryTokenBucket({ perMinute: 60_000, burst: 10_000 }),
+        rateLimitKey: 'sage500:demo-500',
+        fetch: async (input, init) => {
+          requests += 1;
+          return fetch(input, init);
+        },
+      });
+      return { connector: createSage500Connector({ companyId: 'demo-500', http }), requests: () => requests };
+    }
+    const resolveWith = (connector: SageConnector, stripeCustomer: StripeCustomerFacts) =>
+      resolveSageCustomer({ connector, stripeCustomer, newCustomer: () => ({ name: 'Ada Lovelace', stripeCustomerId: stripeCustomer.id }), writeBack: async () => undefined });
+
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('reuses the customer found for its last charge without asking Sage again, until the answer is older than the reuse window', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const { connector, requests } = counted();
+      const ada: StripeCustomerFacts = { id: 'cus_ada', email: 'ada@example.test', metadata: {} };
+      const first = await resolveWith(connector, ada);
+      expect(first.via).toBe('created');
+      const asked = requests();
+
+      const again = await resolveWith(connector, ada);
+      expect(again).toMatchObject({ via: 'sage_custom_field', customer: { id: first.customer.id } });
+      expect(requests()).toBe(asked);
+
+      vi.setSystemTime(Date.now() + CUSTOMER_ANSWER_REUSE_MS + 1);
+      expect(await resolveWith(connector, ada)).toMatchObject({ via: 'sage_custom_field', customer: { id: first.customer.id } });
+      expect(requests()).toBe(asked + 1);
+      expect(await sageCustomers()).toHaveLength(1);
+    });
+
+    it('asks Sage again after every miss, so a create always follows a fresh look', async () => {
+      const { connector, requests } = counted();
+      const stale: StripeCustomerFacts = { id: 'cus_stale', email: null, metadata: { Sage500CustomerID: 'GONE0000' } };
+      await resolveWith(connector, stale);
+      const afterFirst = requests();
+      // The stale id misses again (one request), then the Stripe id finds the customer created just before.
+      const second = await resolveWith(connector, stale);
+      expect(second.via).toBe('sage_custom_field');
+      expect(requests()).toBe(afterFirst + 1);
+      expect(await sageCustomers()).toHaveLength(1);
+    });
   });
 });

@@ -153,7 +153,8 @@ export async function postChargeReceipt(ctx: ProcessorContext, charge: Stripe.Ch
 
   if (!paid) {
     const customer = await sageCustomerForCharge(ctx, charge);
-    // Looked up above in this job (`found`), so no second lookup: a create racing ours meets Sage's duplicate reference, which the connector resolves to the existing receipt.
+    // Looked up above in this job (`found`), so not again: a create racing ours meets Sage's
+    // duplicate reference, which the connector resolves to the existing receipt.
     const posted = { document: await receipt(customer.id, values.invoiceNumber) };
     await writeDocumentIdBack(ctx, charge, posted.document.id);
     return { kind: 'synced', documentType: 'cash_receipt', document: posted.document, amountMinor, currency };

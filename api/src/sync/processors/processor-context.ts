@@ -8,6 +8,7 @@ import type { SageDocumentRef } from '../../connectors/sage/sage-documents.ts';
 import type { StripeReader } from '../../connectors/stripe/stripe-client.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { AssessAnomaly } from '../anomaly-hook.ts';
+import { integrationSettingsCache } from '../integration-settings-cache.ts';
 import type { ObjectKey } from '../sync-records.ts';
 
 // What every processor gets, what it answers, and the small rules they share: look the Stripe id
@@ -73,8 +74,11 @@ export async function postOnce(
   return { document: await create(), created: true };
 }
 
+/** The integration's GL rules in order; reused while unchanged (see integration-settings-cache.ts). */
 export async function loadGlRules(db: PrismaClient, integration: Integration): Promise<GlRuleRow[]> {
-  return db.glRule.findMany({ where: { integrationId: integration.id, orgId: integration.orgId }, orderBy: { position: 'asc' } });
+  return integrationSettingsCache(db).glRules(integration, () =>
+    db.glRule.findMany({ where: { integrationId: integration.id, orgId: integration.orgId }, orderBy: { position: 'asc' } }),
+  );
 }
 
 /**
@@ -82,12 +86,14 @@ export async function loadGlRules(db: PrismaClient, integration: Integration): P
  * new integration syncs with the template the portal starts from).
  */
 export async function activeMappingDefinition(db: PrismaClient, integration: Integration, documentType: 'customer' | 'cash_receipt'): Promise<unknown> {
-  const active = await db.fieldMapping.findFirst({
-    where: { integrationId: integration.id, orgId: integration.orgId, documentType, isActive: true },
-    orderBy: { version: 'desc' },
+  return integrationSettingsCache(db).fieldMapping(integration, documentType, async () => {
+    const active = await db.fieldMapping.findFirst({
+      where: { integrationId: integration.id, orgId: integration.orgId, documentType, isActive: true },
+      orderBy: { version: 'desc' },
+    });
+    if (active) return active.definition;
+    return defaultFieldMappings(integration.sageEdition).find((mapping) => mapping.documentType === documentType)?.definition;
   });
-  if (active) return active.definition;
-  return defaultFieldMappings(integration.sageEdition).find((mapping) => mapping.documentType === documentType)?.definition;
 }
 
 /** Applies a mapping; any field error stops the document, naming each field and why. */

@@ -1,8 +1,11 @@
 import type { PrismaClient, SyncRecord } from '@sagesync/db';
-import { ensureSyncRecord, recordHeld, recordSkipped, recordSynced } from '../sync-records.ts';
+import { recordHeld, recordSkipped, recordSynced } from '../sync-records.ts';
 import type { AttemptInfo, ProcessOutcome } from './processor-context.ts';
 
-/** Writes what a processor did onto the object's record, with one attempt row. */
+/**
+ * Writes what a processor did onto the object's record, with one attempt row: one statement,
+ * which also stores the parent, amount and currency the outcome names.
+ */
 export async function recordOutcome(
   db: PrismaClient,
   record: SyncRecord,
@@ -10,20 +13,16 @@ export async function recordOutcome(
   attempt: AttemptInfo,
   version: { objectVersionAt?: Date; eventId?: string | null } = {},
 ): Promise<SyncRecord> {
-  let current = record;
   const extra = {
     ...(outcome.parentId !== undefined ? { parentId: outcome.parentId } : {}),
     ...(outcome.kind === 'synced' && outcome.amountMinor !== undefined ? { amountMinor: outcome.amountMinor } : {}),
     ...(outcome.kind === 'synced' && outcome.currency !== undefined ? { currency: outcome.currency } : {}),
   };
-  if (Object.keys(extra).length > 0) {
-    current = await ensureSyncRecord(db, { orgId: record.orgId, integrationId: record.integrationId, objectType: record.sourceObjectType, objectId: record.sourceObjectId }, extra);
-  }
   switch (outcome.kind) {
     case 'synced':
       return recordSynced(
         db,
-        current,
+        record,
         {
           documentType: outcome.documentType,
           documentId: outcome.document.id,
@@ -32,10 +31,11 @@ export async function recordOutcome(
           eventId: version.eventId ?? null,
         },
         attempt,
+        extra,
       );
     case 'skipped':
-      return recordSkipped(db, current, { code: outcome.code, retryable: false, message: outcome.message }, attempt);
+      return recordSkipped(db, record, { code: outcome.code, retryable: false, message: outcome.message }, attempt, extra);
     case 'held':
-      return recordHeld(db, current, { code: outcome.code, retryable: false, message: outcome.message, ...(outcome.detail !== undefined ? { detail: outcome.detail } : {}) }, attempt);
+      return recordHeld(db, record, { code: outcome.code, retryable: false, message: outcome.message, ...(outcome.detail !== undefined ? { detail: outcome.detail } : {}) }, attempt, extra);
   }
 }

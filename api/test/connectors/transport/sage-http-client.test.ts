@@ -117,6 +117,63 @@ describe('the Sage HTTP client against the sandbox', () => {
     expect(error).toMatchObject({ code: 'SAGE_AUTH_REVOKED', retryable: false, detail: { status: 401 } });
   });
 
+  it('turns an answer lost after Sage committed the write into SAGE_NETWORK, so the retry looks the document up', async () => {
+    await s.setFaults('demo-500', { commitThenDropNext: true });
+    const create = { method: 'POST', path: '/Sage500API/Customers', body: { CustomerID: 'LOST0001', CustomerName: 'Lost Answer Ltd' } } as const;
+    expect(await sageErrorOf(sage500().request(create))).toMatchObject({ code: 'SAGE_NETWORK', retryable: true });
+    const found = await sage500().request({ method: 'GET', path: '/Sage500API/Customers', query: { CustomerID: 'LOST0001' } });
+    expect(found.body).toMatchObject({ Items: [expect.objectContaining({ CustomerID: 'LOST0001' })] });
+  });
+
+  it('answers a write the same through its own connections and through a fetch it is given', async () => {
+    const sent: string[] = [];
+    const recording: typeof fetch = async (input, init) => {
+      sent.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`);
+      return fetch(input, init);
+    };
+    const create = (id: string) => ({ method: 'POST', path: '/Sage500API/Customers', body: { CustomerID: id, CustomerName: `Same Answer ${id}` } }) as const;
+    const direct = await sage500().request(create('SAME0001'));
+    const viaFetch = await sage500({ fetch: recording }).request(create('SAME0002'));
+    expect(sent).toEqual(['POST /sage500/demo-500/Sage500API/Customers']);
+    expect([direct.status, viaFetch.status]).toEqual([201, 201]);
+    expect(direct.body).toMatchObject({ CustomerID: 'SAME0001', CustomerName: 'Same Answer SAME0001' });
+    expect(viaFetch.body).toMatchObject({ CustomerID: 'SAME0002', CustomerName: 'Same Answer SAME0002' });
+    expect(direct.headers.get('content-type')).toBe(viaFetch.headers.get('content-type'));
+  });
+
+  it('keeps its connections to Sage open between requests', async () => {
+    let opened = 0;
+    const count = () => {
+      opened += 1;
+    };
+    s.sandbox.app.server.on('connection', count);
+    try {
+      const client = sage500();
+      for (let index = 0; index < 20; index += 1) expect((await client.request(LIST_SAGE500_CUSTOMERS)).status).toBe(200);
+    } finally {
+      s.sandbox.app.server.off('connection', count);
+    }
+    expect(opened).toBeLessThanOrEqual(1);
+  });
+
+  it('asks to renew the token the refused request carried, not one handed out since to another request', async () => {
+    const refreshed: string[] = [];
+    let current = 'token-sent-first';
+    const auth = new BearerAuth({
+      accessToken: async () => current,
+      refresh: async (rejected) => {
+        refreshed.push(rejected);
+        return false;
+      },
+    });
+    const sent = new Headers();
+    await auth.authorize(sent);
+    current = 'token-handed-out-since';
+    await auth.authorize(new Headers());
+    expect(await auth.recoverFromUnauthorized(sent)).toBe(false);
+    expect(refreshed).toEqual(['token-sent-first']);
+  });
+
   it('never puts the API key or the bearer token into the message or detail of a SageError', async () => {
     const { access_token: accessToken } = await connectWithOAuth(s.url, '/sagepro');
     const refused = await closedPortUrl();

@@ -6,10 +6,11 @@ export interface SageAuth {
   /** Adds the credentials to an outgoing request. */
   authorize(headers: Headers): Promise<void>;
   /**
-   * Sage answered 401. Return true when fresh credentials were obtained (the request is retried
-   * once); false when nothing can help (the connection needs to be re-authorized by a person).
+   * Sage answered 401 to a request sent with `sent` headers. Return true when fresh credentials
+   * were obtained (the request is retried once); false when nothing can help (the connection needs
+   * to be re-authorized by a person).
    */
-  recoverFromUnauthorized(): Promise<boolean>;
+  recoverFromUnauthorized(sent?: Headers): Promise<boolean>;
 }
 
 export class ApiKeyAuth implements SageAuth {
@@ -40,7 +41,12 @@ export class BearerAuth implements SageAuth {
     headers.set('authorization', `Bearer ${this.lastToken}`);
   }
 
-  async recoverFromUnauthorized(): Promise<boolean> {
-    return this.lastToken ? this.tokens.refresh(this.lastToken) : false;
+  /**
+   * The token refused is the one the refused request carried: one connector serves several jobs
+   * at once, so the token this instance handed out last may already be a newer one.
+   */
+  async recoverFromUnauthorized(sent?: Headers): Promise<boolean> {
+    const carried = sent?.get('authorization')?.replace(/^Bearer /, '') ?? this.lastToken;
+    return carried ? this.tokens.refresh(carried) : false;
   }
 }

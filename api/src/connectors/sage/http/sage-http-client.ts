@@ -1,6 +1,7 @@
 import { SageError } from '../sage-error.ts';
 import type { SageAuth } from './sage-auth.ts';
 import type { RateLimiter } from './rate-limiter.ts';
+import { fetchWire, nodeHttpWire, WireTimeoutError, type Wire, type WireAnswer } from './sage-wire.ts';
 
 // Transport shared by every dialect: base URL, auth, the company's rate budget, timeouts, JSON,
 // and the failures every dialect shares (network, timeout, 429, 5xx, 401 after one refresh).
@@ -24,6 +25,7 @@ export type SageHttpClientOptions = {
   /** Budget key: one per Sage company (edition + company id). */
   rateLimitKey: string;
   timeoutMs?: number;
+  /** Sends through this fetch instead of node:http (tests record or break requests with it). */
   fetch?: typeof fetch;
   now?: () => number;
 };
@@ -41,20 +43,21 @@ export function parseRetryAfterMs(value: string | null, now: number): number {
 
 export class SageHttpClient {
   private readonly timeoutMs: number;
-  private readonly fetchImpl: typeof fetch;
+  private readonly wire: Wire;
   private readonly now: () => number;
 
   constructor(private readonly options: SageHttpClientOptions) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.fetchImpl = options.fetch ?? fetch;
+    this.wire = options.fetch ? fetchWire(options.fetch) : nodeHttpWire;
     this.now = options.now ?? Date.now;
   }
 
   async request(request: SageRequest): Promise<SageResponse> {
-    const first = await this.send(request);
+    // The headers sent stay here (they carry the credentials); only the answer goes back.
+    const { response: first, sentHeaders } = await this.send(request);
     if (first.status !== 401) return first;
-    if (await this.options.auth.recoverFromUnauthorized()) {
-      const second = await this.send(request);
+    if (await this.options.auth.recoverFromUnauthorized(sentHeaders)) {
+      const { response: second } = await this.send(request);
       if (second.status !== 401) return second;
     }
     throw new SageError(
@@ -64,7 +67,7 @@ export class SageHttpClient {
     );
   }
 
-  private async send(request: SageRequest): Promise<SageResponse> {
+  private async send(request: SageRequest): Promise<{ response: SageResponse; sentHeaders: Headers }> {
     const url = new URL(this.options.baseUrl.replace(/\/$/, '') + request.path);
     for (const [name, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(name, value);
     const headers = new Headers({ accept: 'application/json', ...request.headers });
@@ -72,18 +75,16 @@ export class SageHttpClient {
     await this.options.auth.authorize(headers);
     await this.options.rateLimiter.acquire(this.options.rateLimitKey);
 
-    let response: Response;
-    let text: string;
+    let response: WireAnswer;
     try {
-      response = await this.fetchImpl(url, {
+      response = await this.wire(url, {
         method: request.method,
         headers,
         body: request.body === undefined ? undefined : JSON.stringify(request.body, (_key, value) => (typeof value === 'bigint' ? value.toString() : value)),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        timeoutMs: this.timeoutMs,
       });
-      text = await response.text();
     } catch (error) {
-      const timedOut = error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      const timedOut = error instanceof WireTimeoutError || (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError'));
       throw new SageError(
         timedOut ? 'SAGE_TIMEOUT' : 'SAGE_NETWORK',
         timedOut
@@ -95,6 +96,7 @@ export class SageHttpClient {
       );
     }
 
+    const { text } = response;
     const result: SageResponse = { status: response.status, headers: response.headers, text, body: parseJson(text) };
     if (response.status === 429) {
       const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'), this.now());
@@ -104,7 +106,7 @@ export class SageHttpClient {
     if (response.status >= 500) {
       throw new SageError('SAGE_UNAVAILABLE', `Sage answered with a server error (${response.status}). We will retry.`, this.detail(request, result));
     }
-    return result;
+    return { response: result, sentHeaders: headers };
   }
 
   private detail(request: SageRequest, response: SageResponse) {
