@@ -40,7 +40,9 @@
 // (unset: the worker's own work options, syncObjectWork; a JSON object of pg-boss WorkOptions runs
 // a what-if reported under sync.whatif), BENCH_SYNC_BUDGETS (what-ifs for phase 1, reported under
 // sync.whatif: `postgres` = the shared PostgreSQL Sage bucket far above the load, `off` = no
-// budget objects at all), BENCH_LOG_LEVEL (warn).
+// budget objects at all), BENCH_SYNC_AT_ONCE (the worker's SYNC_JOBS_AT_ONCE: jobs of a batch in
+// flight at once), BENCH_SYNC_SAGE_LATENCY_MS (0: phase 1's Sage answers this much later, a what-if
+// of a real Sage host's round trip), BENCH_LOG_LEVEL (warn).
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
@@ -55,7 +57,7 @@ import { PostgresTokenBucket } from '../api/src/sync/budgets/postgres-token-buck
 import { ensureSyncObjectQueue, SYNC_OBJECT_QUEUE, syncObjectJob } from '../api/src/sync/ingest/sync-object-job.ts';
 import { createSyncObjectJob } from '../api/src/sync/sync-object-handler.ts';
 import { createSyncServices, type SyncServices } from '../api/src/sync/sync-services.ts';
-import { startSyncWorker, syncObjectWork } from '../api/src/worker/start-sync-worker.ts';
+import { startSyncWorker, SYNC_JOBS_AT_ONCE, syncObjectWork } from '../api/src/worker/start-sync-worker.ts';
 import { startWorker, type Worker } from '../api/src/worker/start-worker.ts';
 import type { GateCounts } from './remote-service-thread.ts';
 import { charge, customer, type ChargeSet } from '../api/test/sync/processors/support/stripe-objects.ts';
@@ -78,11 +80,14 @@ const settings = {
   budgetPerMinute: intSetting('BENCH_SYNC_BUDGET_PER_MINUTE', 0),
   limitedS: intSetting('BENCH_SYNC_LIMITED_S', 60),
   workers: Math.max(1, intSetting('BENCH_SYNC_WORKERS', 1)),
+  jobsAtOnce: Math.max(1, intSetting('BENCH_SYNC_AT_ONCE', SYNC_JOBS_AT_ONCE)),
+  /** Phase 1: each Sage answer this much later, as a real Sage host over the internet answers. */
+  sageLatencyMs: Math.max(0, intSetting('BENCH_SYNC_SAGE_LATENCY_MS', 0)),
   /** Phase 1's budgets: in memory far above the load (unset), or as what-ifs the shared PostgreSQL bucket far above it, or none. */
   budgets: parseBudgets(process.env.BENCH_SYNC_BUDGETS),
   work: process.env.BENCH_SYNC_WORK ? (JSON.parse(process.env.BENCH_SYNC_WORK) as Record<string, unknown>) : null,
 };
-const whatIf = settings.work !== null || settings.budgets !== 'memory';
+const whatIf = settings.work !== null || settings.budgets !== 'memory' || settings.jobsAtOnce !== SYNC_JOBS_AT_ONCE || settings.sageLatencyMs > 0;
 
 function parseBudgets(raw: string | undefined): 'memory' | 'postgres' | 'off' {
   if (raw === undefined || raw === '' || raw === 'memory') return 'memory';
@@ -283,7 +288,7 @@ async function main() {
 
     // ── Phase 1: unlimited ──────────────────────────────────────────────────────────────────
     await sandbox.call('clearFaults', COMPANY);
-    await sandbox.call('configureFaults', COMPANY, { rateLimitPerMinute: 100_000_000 });
+    await sandbox.call('configureFaults', COMPANY, { rateLimitPerMinute: 100_000_000, latencyMs: settings.sageLatencyMs });
     const loadStarted = performance.now();
     const unlimitedSets = await loadAndEnqueue(settings.charges);
     const loadMs = performance.now() - loadStarted;
@@ -295,7 +300,7 @@ async function main() {
     const connectionsBefore = { sage: await sandbox.call<number>('connectionCount'), stripe: await fake.call<number>('connectionCount') };
     for (let index = 0; index < settings.workers; index += 1) {
       const services = unlimitedServices({ prisma, keyring, log, stripeUrl });
-      workers.push(await startWorker({ boss, prisma, log, services, registry: [createSyncObjectJob({ work }) as never] }));
+      workers.push(await startWorker({ boss, prisma, log, services, registry: [createSyncObjectJob({ work }) as never], jobsAtOnce: { [SYNC_OBJECT_QUEUE]: settings.jobsAtOnce } }));
     }
     const deadline = Date.now() + settings.timeCapS * 1000;
     let synced = 0;
@@ -414,6 +419,8 @@ async function main() {
         new_connections: newConnections,
         cpu_ms_per_charge: cpu,
         workers: settings.workers,
+        jobs_at_once: settings.jobsAtOnce,
+        sage_latency_ms: settings.sageLatencyMs,
         work: JSON.stringify(work),
         budgets: BUDGETS_LABEL[settings.budgets],
         database: bench.label,

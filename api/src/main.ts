@@ -57,11 +57,13 @@ try {
   if (env.RUN_WORKER_IN_PROCESS && !keyring) {
     throw new Error('RUN_WORKER_IN_PROCESS needs APP_ENCRYPTION_KEY: the worker opens Sage and Stripe credentials.');
   }
-  const worker = env.RUN_WORKER_IN_PROCESS && keyring ? await startSyncWorker({ db, boss, log, keyring }) : null;
+  // One set of sync services for the process: the worker's jobs and the Stripe App's reads of
+  // payments Sage Sync has no record of yet share one Stripe read budget and one set of readers.
+  const services = keyring ? buildSyncServices(loadSyncConfig(process.env, { embedded: db.kind === 'pglite' }), { prisma: db.prisma, keyring, log }) : null;
+  const worker = env.RUN_WORKER_IN_PROCESS && keyring && services ? await startSyncWorker({ db, boss, log, keyring, services }) : null;
   if (!worker) log.info('worker not started in this process: run `npm run worker`');
 
-  // The Stripe App reads payments Sage Sync has no record of yet with the worker's Stripe access.
-  const stripeFor = keyring ? buildSyncServices(loadSyncConfig(process.env, { embedded: db.kind === 'pglite' }), { prisma: db.prisma, keyring, log }).stripeFor : null;
+  const stripeFor = services?.stripeFor ?? null;
   const server = await buildServer({ env, db, boss, log, keyring, stripeFor });
   const address = await server.listen({ host: env.API_HOST, port: env.API_PORT });
   log.info({ url: address, database: db.kind, worker: worker !== null }, `api ready at ${address}`);

@@ -64,4 +64,41 @@ describe('worker', () => {
     );
     expect(received).toHaveLength(1);
   });
+
+  it('overlaps the jobs of one batch up to jobsAtOnce', async () => {
+    const AT_ONCE = 4;
+    let inFlight = 0;
+    let mostAtOnce = 0;
+    let allIn!: () => void;
+    const together = new Promise<void>((resolve) => (allIn = resolve));
+    const wait = defineJob({
+      name: 'test-overlap',
+      payload: z.object({ n: z.number() }),
+      queue: { retryLimit: 0 },
+      work: { batchSize: AT_ONCE, pollingIntervalSeconds: 0.5 },
+      async handle() {
+        inFlight += 1;
+        mostAtOnce = Math.max(mostAtOnce, inFlight);
+        if (inFlight === AT_ONCE) allIn();
+        // Each job waits for the others to start (or gives up): one at a time, only one would be in.
+        await Promise.race([together, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+        inFlight -= 1;
+      },
+    });
+    await boss.createQueue('test-overlap', { retryLimit: 0 });
+    const ids = await Promise.all(Array.from({ length: AT_ONCE }, (_, n) => boss.send('test-overlap', { n })));
+    const overlapping = await startWorker({ boss, prisma: db.prisma, log: logs.log, registry: [wait], jobsAtOnce: { 'test-overlap': AT_ONCE } });
+    try {
+      await vi.waitFor(
+        async () => {
+          const jobs = await boss.findJobs('test-overlap', {});
+          expect(jobs.filter((job) => ids.includes(job.id) && job.state === 'completed')).toHaveLength(AT_ONCE);
+        },
+        { timeout: 20_000, interval: 100 },
+      );
+    } finally {
+      await overlapping.stop();
+    }
+    expect(mostAtOnce).toBe(AT_ONCE);
+  });
 });

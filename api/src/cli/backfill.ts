@@ -1,7 +1,4 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { applyMigrations, openDatabase, resolveDatabaseTarget, resolveKeyring, type Database } from '@sagesync/db';
+import { resolveKeyring, type Database } from '@sagesync/db';
 import { SingleBar, Presets } from 'cli-progress';
 import { z } from 'zod';
 import { unixToLocalDate } from '../accounting/local-date.ts';
@@ -15,6 +12,7 @@ import { runBackfill, type BackfillProgress } from '../sync/backfill/run-backfil
 import { ZCalendarDate } from '../sync/backfill/local-day-start.ts';
 import { createSyncServices } from '../sync/sync-services.ts';
 import { loadSyncConfig } from '../sync/sync-config.ts';
+import { openCliDatabase, parseCommandLine, readCliEnv, UsageError, ZCliEnv } from './cli-support.ts';
 
 // `npm run backfill -- --integration ID --from YYYY-MM-DD --to YYYY-MM-DD`: lists an integration's
 // Stripe history of that range (dates in the integration's time zone, `--to` not included) and
@@ -37,55 +35,11 @@ const ZArgs = z.object({
 });
 
 /** What this command reads from the environment (the database ones mean what they mean for the api). */
-const ZCliEnv = z.object({
-  DATABASE_URL: z.string().trim().optional().transform((value) => value || undefined),
-  DATA_DIR: z.string().optional(),
+const ZBackfillEnv = ZCliEnv.extend({
   APP_ENCRYPTION_KEY: z.string().optional(),
   APP_ENCRYPTION_KEY_ID: z.string().optional(),
   APP_ENCRYPTION_OLD_KEYS: z.string().optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
 });
-
-class UsageError extends Error {}
-
-function parseCommandLine(argv: string[]): z.infer<typeof ZArgs> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { integration: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const parsed = ZArgs.safeParse(values);
-  if (!parsed.success) {
-    throw new UsageError(parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`).join('\n'));
-  }
-  if (parsed.data.from >= parsed.data.to) throw new UsageError('--to must be after --from (the --to day is not included).');
-  return parsed.data;
-}
-
-/**
- * PGlite keeps its database inside one process and has no lock of its own: a second process
- * opening it beside a running api would corrupt it. While open, PGlite keeps postmaster.pid in its
- * directory, so its presence means "in use" (or left by a crash: start and stop the api once).
- */
-function refuseEmbeddedDatabaseInUse(dataDir: string): void {
-  if (!fs.existsSync(path.join(dataDir, 'postmaster.pid'))) return;
-  throw new UsageError(
-    `The embedded database (${dataDir}) is open in another process, probably \`npm start\`.\n` +
-      'The embedded database cannot be shared between processes: stop the api and run this again, or start the ' +
-      'backfill from the portal, where the api runs it in its own worker. With PostgreSQL (DATABASE_URL) this ' +
-      'command runs beside the api.',
-  );
-}
 
 function describeMissing(part: BackfillMissingPart, timeZone: string): string {
   const from = unixToLocalDate(Date.parse(part.rangeStart) / 1000, timeZone);
@@ -96,22 +50,15 @@ function describeMissing(part: BackfillMissingPart, timeZone: string): string {
 }
 
 async function main(): Promise<number> {
-  const args = parseCommandLine(process.argv.slice(2));
-  const envResult = ZCliEnv.safeParse(process.env);
-  if (!envResult.success) {
-    throw new UsageError(envResult.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('\n'));
-  }
-  const env = envResult.data;
+  const args = parseCommandLine(process.argv.slice(2), { integration: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } }, ZArgs, USAGE);
+  if (args.from >= args.to) throw new UsageError('--to must be after --from (the --to day is not included).');
+  const env = readCliEnv(ZBackfillEnv);
   const log = createLogger({ level: env.LOG_LEVEL, service: 'sagesync-backfill' });
-
-  const target = resolveDatabaseTarget(env);
-  if ('dataDir' in target && target.dataDir) refuseEmbeddedDatabaseInUse(target.dataDir);
 
   let db: Database | null = null;
   let boss: Queue | null = null;
   try {
-    db = await openDatabase(target);
-    await applyMigrations(db);
+    db = await openCliDatabase(env, 'start the backfill from the portal, where the api runs it in its own worker');
     const integration = await db.prisma.integration.findUnique({ where: { id: args.integration } });
     if (!integration) throw new UsageError(`There is no integration ${args.integration}.`);
 

@@ -1,9 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { applyMigrations, openDatabase, resolveDatabaseTarget, type Database } from '@sagesync/db';
+import type { Database } from '@sagesync/db';
 import { z } from 'zod';
 import { createLogger } from '../observability/logger.ts';
+import { openCliDatabase, parseCommandLine, readCliEnv, UsageError, ZCliEnv } from './cli-support.ts';
 import { createQueue, type Queue } from '../queue/create-queue.ts';
 import { ZSyncedObjectType } from '../sync/ingest/handled-events.ts';
 import { REDRIVE_MAX_ITEMS, redriveDeadRecords, ZRedriveFilter, type RedriveResult } from '../sync/redrive-dead-records.ts';
@@ -29,47 +27,6 @@ const ZArgs = z.object({
   'dry-run': z.boolean().default(false),
 });
 
-const ZCliEnv = z.object({
-  DATABASE_URL: z.string().trim().optional().transform((value) => value || undefined),
-  DATA_DIR: z.string().optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
-});
-
-class UsageError extends Error {}
-
-function parseCommandLine(argv: string[]): z.infer<typeof ZArgs> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { integration: { type: 'string' }, type: { type: 'string' }, max: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const parsed = ZArgs.safeParse(values);
-  if (!parsed.success) {
-    throw new UsageError(parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`).join('\n'));
-  }
-  return parsed.data;
-}
-
-/** PGlite has no lock of its own: a second process opening it beside a running api would corrupt it (postmaster.pid means "open"). */
-function refuseEmbeddedDatabaseInUse(dataDir: string): void {
-  if (!fs.existsSync(path.join(dataDir, 'postmaster.pid'))) return;
-  throw new UsageError(
-    `The embedded database (${dataDir}) is open in another process, probably \`npm start\`.\n` +
-      'Stop the api and run this again, or redrive from the portal (the sync.redrive procedure). With PostgreSQL ' +
-      '(DATABASE_URL) this command runs beside the api.',
-  );
-}
-
 function describe(result: RedriveResult, integrationName: string): string {
   const verb = result.dryRun ? 'Would redrive' : 'Redrove';
   const lines = [`${verb} ${result.redriven} dead item(s) of ${integrationName} (${result.deadLettersConsumed} dead-letter job(s) ${result.dryRun ? 'to consume' : 'consumed'}).`];
@@ -80,21 +37,19 @@ function describe(result: RedriveResult, integrationName: string): string {
 }
 
 async function main(): Promise<number> {
-  const args = parseCommandLine(process.argv.slice(2));
-  const envResult = ZCliEnv.safeParse(process.env);
-  if (!envResult.success) {
-    throw new UsageError(envResult.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('\n'));
-  }
-  const env = envResult.data;
+  const args = parseCommandLine(
+    process.argv.slice(2),
+    { integration: { type: 'string' }, type: { type: 'string' }, max: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+    ZArgs,
+    USAGE,
+  );
+  const env = readCliEnv(ZCliEnv);
   const log = createLogger({ level: env.LOG_LEVEL, service: 'sagesync-redrive' });
-  const target = resolveDatabaseTarget(env);
-  if ('dataDir' in target && target.dataDir) refuseEmbeddedDatabaseInUse(target.dataDir);
 
   let db: Database | null = null;
   let boss: Queue | null = null;
   try {
-    db = await openDatabase(target);
-    await applyMigrations(db);
+    db = await openCliDatabase(env, 'redrive from the portal (the sync.redrive procedure)');
     const integration = await db.prisma.integration.findUnique({ where: { id: args.integration }, select: { id: true, orgId: true, name: true } });
     if (!integration) throw new UsageError(`There is no integration ${args.integration}.`);
     // Enqueue only: no maintenance or cron timers from a short-lived command.

@@ -10,8 +10,10 @@ import type { SyncServices } from './sync-services.ts';
  * What a job handler gets besides its payload. `job` carries pg-boss's metadata (retryCount,
  * retryLimit), so a handler knows when it is on its last attempt. `services` (Stripe readers and
  * Sage connectors, one set per worker) is there for jobs that declare `needs: 'sync-services'`.
+ * `boss` is the queue the job came from, for a job that asks for others (a charge's job queues
+ * one job per refund of the charge).
  */
-export type JobContext = { db: PrismaClient; log: Logger; job: JobWithMetadata<unknown>; services: SyncServices | undefined };
+export type JobContext = { db: PrismaClient; log: Logger; job: JobWithMetadata<unknown>; services: SyncServices | undefined; boss: Queue };
 
 /**
  * One kind of background job: a queue name that says what it does (`sync-charge`,

@@ -6,6 +6,7 @@ import { jobRegistry } from '../sync/job-registry.ts';
 import { SYNC_OBJECT_QUEUE } from '../sync/ingest/sync-object-job.ts';
 import { createSyncObjectJob } from '../sync/sync-object-handler.ts';
 import { buildSyncServices, loadSyncConfig } from '../sync/sync-config.ts';
+import type { SyncServices } from '../sync/sync-services.ts';
 import { createReleaseDeadSyncKeysJob, RELEASE_DEAD_SYNC_KEYS_CRON, RELEASE_DEAD_SYNC_KEYS_QUEUE, releaseDeadSyncKeys } from './release-dead-sync-keys.ts';
 import { startWorker, type Worker } from './start-worker.ts';
 
@@ -14,10 +15,17 @@ import { startWorker, type Worker } from './start-worker.ts';
  * embedded database): sync services shared by all jobs, the sync and backfill jobs, the schedule
  * that picks up backfills requested from the portal, and the one that frees dead sync jobs' keys.
  */
-export async function startSyncWorker(options: { db: Database; boss: Queue; log: Logger; keyring: Keyring; source?: NodeJS.ProcessEnv }): Promise<Worker> {
+export async function startSyncWorker(options: {
+  db: Database;
+  boss: Queue;
+  log: Logger;
+  keyring: Keyring;
+  source?: NodeJS.ProcessEnv;
+  /** Services the process already built (the api shares them with its Stripe App routes). */
+  services?: SyncServices;
+}): Promise<Worker> {
   const source = options.source ?? process.env;
-  const config = loadSyncConfig(source, { embedded: options.db.kind === 'pglite' });
-  const services = buildSyncServices(config, { prisma: options.db.prisma, keyring: options.keyring, log: options.log });
+  const services = options.services ?? buildSyncServices(loadSyncConfig(source, { embedded: options.db.kind === 'pglite' }), { prisma: options.db.prisma, keyring: options.keyring, log: options.log });
   const worker = await startWorker({
     boss: options.boss,
     prisma: options.db.prisma,
@@ -29,6 +37,7 @@ export async function startSyncWorker(options: { db: Database; boss: Queue; log:
       createRunBackfillJob({ boss: options.boss, stripeFor: services.stripeFor }), createPickUpBackfillsJob({ boss: options.boss }),
       createReleaseDeadSyncKeysJob({ boss: options.boss }),
     ],
+    jobsAtOnce: { [SYNC_OBJECT_QUEUE]: SYNC_JOBS_AT_ONCE },
   });
   await options.boss.schedule(PICK_UP_BACKFILLS_QUEUE, PICK_UP_BACKFILLS_CRON);
   await options.boss.schedule(RELEASE_DEAD_SYNC_KEYS_QUEUE, RELEASE_DEAD_SYNC_KEYS_CRON);
@@ -39,8 +48,15 @@ export async function startSyncWorker(options: { db: Database; boss: Queue; log:
   return worker;
 }
 
-/** Sync jobs per fetch; a batch runs its jobs one after another (startWorker). */
+/** Sync jobs per fetch. */
 export const SYNC_BATCH_SIZE = 20;
+
+/**
+ * Jobs of one batch in flight at once. A job mostly waits on Stripe and Sage (a real Sage answers
+ * in a few hundred milliseconds), so one at a time a slot would sync a few objects a second; the
+ * company's token bucket, not this number, keeps Sage under its rate limit.
+ */
+export const SYNC_JOBS_AT_ONCE = 8;
 
 /**
  * How a worker takes sync jobs. pg-boss's defaults (one job per fetch, then a 2 s wait) would sync

@@ -5,6 +5,7 @@ import type { Queue } from '../queue/create-queue.ts';
 import { deadLetterAndReleaseKey, jobFailureOutput } from '../queue/dead-letter.ts';
 import { jobRegistry as defaultRegistry, type JobDefinition } from '../sync/job-registry.ts';
 import type { SyncServices } from '../sync/sync-services.ts';
+import { runBatch } from './run-batch.ts';
 
 export type Worker = {
   /** The queues this worker takes jobs from. */
@@ -20,13 +21,18 @@ export type StartWorkerOptions = {
   registry?: readonly JobDefinition<unknown>[];
   /** Stripe readers and Sage connectors for the sync jobs; without them those jobs are not taken. */
   services?: SyncServices;
+  /**
+   * How many jobs of one batch run at once, per queue (default 1). Jobs of one key (one Stripe
+   * object) still run one after another, in the order fetched.
+   */
+  jobsAtOnce?: Readonly<Record<string, number>>;
 };
 
 /**
  * Creates every registered queue and takes jobs from it. Many workers on many machines can run
  * this against one PostgreSQL: pg-boss hands each job to one of them at a time.
  */
-export async function startWorker({ boss, prisma, log, registry = defaultRegistry, services }: StartWorkerOptions): Promise<Worker> {
+export async function startWorker({ boss, prisma, log, registry = defaultRegistry, services, jobsAtOnce = {} }: StartWorkerOptions): Promise<Worker> {
   const workerLog = log.child({ component: 'worker' });
   const queues: string[] = [];
   for (const definition of registry) {
@@ -40,7 +46,7 @@ export async function startWorker({ boss, prisma, log, registry = defaultRegistr
     // perJobResults: each job of a batch completes or fails on its own, so one object's failure
     // never sends the rest of the batch back for a retry.
     await boss.work(definition.name, { ...(definition.work ?? {}), includeMetadata: true, perJobResults: true }, (jobs: JobWithMetadata<unknown>[]) =>
-      runJobs(definition, jobs, { boss, prisma, workerLog, services }),
+      runJobs(definition, jobs, { boss, prisma, workerLog, services, atOnce: jobsAtOnce[definition.name] ?? 1 }),
     );
     queues.push(definition.name);
   }
@@ -58,40 +64,45 @@ export async function startWorker({ boss, prisma, log, registry = defaultRegistr
 async function runJobs(
   definition: JobDefinition<unknown>,
   jobs: JobWithMetadata<unknown>[],
-  { boss, prisma, workerLog, services }: { boss: Queue; prisma: PrismaClient; workerLog: Logger; services: SyncServices | undefined },
+  { boss, prisma, workerLog, services, atOnce }: { boss: Queue; prisma: PrismaClient; workerLog: Logger; services: SyncServices | undefined; atOnce: number },
 ): Promise<JobResult[]> {
-  // One at a time within a batch; each job gets its own result (a failed job is retried by
-  // pg-boss with its backoff, which handlers tolerate because delivery is at least once anyway).
-  const results: JobResult[] = [];
-  for (const job of jobs) {
-    const jobLog = workerLog.child({ jobId: job.id, queue: job.name });
-    const parsed = definition.payload.safeParse(job.data);
-    if (!parsed.success) {
-      // No retry can fix a payload: straight to the dead-letter queue (or failed, where there is none).
-      jobLog.error({ issues: parsed.error.issues }, 'job payload refused');
-      results.push({ id: job.id, status: 'deadletter', output: { message: 'payload refused', issues: parsed.error.issues } });
-      continue;
-    }
-    const orgId = (parsed.data as { orgId?: unknown } | null)?.orgId;
-    const log = typeof orgId === 'string' ? jobLog.child({ orgId }) : jobLog;
-    const started = performance.now();
-    try {
-      await definition.handle(parsed.data, { db: prisma, log, job, services });
-      log.info({ durationMs: Math.round(performance.now() - started) }, 'job done');
-      results.push({ id: job.id, status: 'completed' });
-    } catch (error) {
-      const durationMs = Math.round(performance.now() - started);
-      const output = jobFailureOutput(error);
-      const lastAttempt = job.retryCount >= job.retryLimit;
-      if (lastAttempt && releasesKeyWhenDead(definition)) await deadLetterNow(boss, job, output, log);
-      if (lastAttempt) log.error({ err: error, durationMs, attempts: job.retryCount + 1 }, 'job failed on its last attempt');
-      else log.warn({ err: error, durationMs }, 'job failed; pg-boss retries it');
-      // After deadLetterNow this settles nothing (the attempt is already settled); otherwise pg-boss
-      // retries the job, or fails it for good and dead-letters it.
-      results.push({ id: job.id, status: 'failed', output });
-    }
+  // A sync job spends most of its time waiting for Stripe and Sage, so a batch's jobs overlap;
+  // one at a time, a slot would sync one object per chain of round trips. Each job gets its own
+  // result (a failed job is retried by pg-boss with its backoff, which handlers tolerate because
+  // delivery is at least once anyway).
+  return runBatch(jobs, atOnce, (job) => runJob(definition, job, { boss, prisma, workerLog, services }));
+}
+
+async function runJob(
+  definition: JobDefinition<unknown>,
+  job: JobWithMetadata<unknown>,
+  { boss, prisma, workerLog, services }: { boss: Queue; prisma: PrismaClient; workerLog: Logger; services: SyncServices | undefined },
+): Promise<JobResult> {
+  const jobLog = workerLog.child({ jobId: job.id, queue: job.name });
+  const parsed = definition.payload.safeParse(job.data);
+  if (!parsed.success) {
+    // No retry can fix a payload: straight to the dead-letter queue (or failed, where there is none).
+    jobLog.error({ issues: parsed.error.issues }, 'job payload refused');
+    return { id: job.id, status: 'deadletter', output: { message: 'payload refused', issues: parsed.error.issues } };
   }
-  return results;
+  const orgId = (parsed.data as { orgId?: unknown } | null)?.orgId;
+  const log = typeof orgId === 'string' ? jobLog.child({ orgId }) : jobLog;
+  const started = performance.now();
+  try {
+    await definition.handle(parsed.data, { db: prisma, log, job, services, boss });
+    log.info({ durationMs: Math.round(performance.now() - started) }, 'job done');
+    return { id: job.id, status: 'completed' };
+  } catch (error) {
+    const durationMs = Math.round(performance.now() - started);
+    const output = jobFailureOutput(error);
+    const lastAttempt = job.retryCount >= job.retryLimit;
+    if (lastAttempt && releasesKeyWhenDead(definition)) await deadLetterNow(boss, job, output, log);
+    if (lastAttempt) log.error({ err: error, durationMs, attempts: job.retryCount + 1 }, 'job failed on its last attempt');
+    else log.warn({ err: error, durationMs }, 'job failed; pg-boss retries it');
+    // After deadLetterNow this settles nothing (the attempt is already settled); otherwise pg-boss
+    // retries the job, or fails it for good and dead-letters it.
+    return { id: job.id, status: 'failed', output };
+  }
 }
 
 /** A key_strict_fifo queue with a dead-letter queue: a job that failed for good must not keep its key blocked. */

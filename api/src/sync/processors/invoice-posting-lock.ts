@@ -13,12 +13,18 @@ import type { PrismaClient } from '@sagesync/db';
 //   itself lives in the database). PGlite belongs to exactly one process, so a lock inside the
 //   process is the whole lock there.
 // Both back ends also queue holders inside the process first, so waiters do not each hold a
-// pooled PostgreSQL connection.
+// pooled PostgreSQL connection. And on PostgreSQL only a few lock transactions are open at once
+// per process: each holds a pooled connection while its work needs another one from the same
+// pool, so as many holders as connections (a worker runs many jobs at once) would leave every
+// holder waiting for a connection that only a holder can give back.
 
 /** Longest a holder may keep the lock: Sage calls with their retries and rate-budget waits. */
 const LOCK_HELD_AT_MOST_MS = 5 * 60_000;
 /** Longest a job waits for a pooled connection to start its lock transaction. */
 const CONNECTION_WAIT_MS = 30_000;
+
+/** Lock transactions open at once in one process; well under the pool's 10 connections. */
+export const LOCK_TRANSACTIONS_AT_ONCE = 3;
 
 /** Per key: the promise the next comer waits on, and how many hold or wait. */
 const queues = new Map<string, { tail: Promise<void>; jobs: number }>();
@@ -71,13 +77,31 @@ function databaseKind(db: PrismaClient): Promise<DatabaseKind> {
 export async function withInvoiceLock<T>(db: PrismaClient, integrationId: string, invoiceId: string, work: () => Promise<T>): Promise<T> {
   return withProcessLock(lockKey(integrationId, invoiceId), async () => {
     if ((await databaseKind(db)) === 'pglite') return work();
-    return db.$transaction(
-      async (tx) => {
-        // Two int4 keys from hashtext: a rare collision only makes an unrelated invoice wait.
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${integrationId}), hashtext(${`invoice:${invoiceId}`}))`;
-        return work();
-      },
-      { maxWait: CONNECTION_WAIT_MS, timeout: LOCK_HELD_AT_MOST_MS },
+    return withTransactionSlot(() =>
+      db.$transaction(
+        async (tx) => {
+          // Two int4 keys from hashtext: a rare collision only makes an unrelated invoice wait.
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${integrationId}), hashtext(${`invoice:${invoiceId}`}))`;
+          return work();
+        },
+        { maxWait: CONNECTION_WAIT_MS, timeout: LOCK_HELD_AT_MOST_MS },
+      ),
     );
   });
+}
+
+let openTransactions = 0;
+const waitingForSlot: (() => void)[] = [];
+
+async function withTransactionSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (openTransactions >= LOCK_TRANSACTIONS_AT_ONCE) await new Promise<void>((resolve) => waitingForSlot.push(resolve));
+  else openTransactions += 1;
+  try {
+    return await work();
+  } finally {
+    // The slot passes straight to the next waiter, so the count stays right without a re-check.
+    const next = waitingForSlot.shift();
+    if (next) next();
+    else openTransactions -= 1;
+  }
 }

@@ -118,4 +118,21 @@ describe(`the invoice posting lock (${embedded ? 'embedded PGlite' : 'PostgreSQL
     }
     expect(entered).toBe(true);
   });
+
+  it('finishes when more jobs hold different invoices at once than the pool has connections, each working through the pool', async () => {
+    // A worker runs many jobs at once. Each holder's work queries through the ordinary client, as
+    // the processors do; with every pooled connection carrying a lock transaction, that query would
+    // wait for ever.
+    const holders = 14;
+    const finished = await Promise.all(
+      Array.from({ length: holders }, (_, n) =>
+        withInvoiceLock(db.prisma, 'int_many', `in_${n}`, async () => {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          const [row] = await db.prisma.$queryRaw<{ n: number }[]>`SELECT ${n}::int AS n`;
+          return row?.n;
+        }),
+      ),
+    );
+    expect(finished).toEqual(Array.from({ length: holders }, (_, n) => n));
+  }, 60_000);
 });
