@@ -1,6 +1,8 @@
 import type { Integration, ReceivedEvent, SyncRecord } from '@sagesync/db';
 import type { JobWithMetadata } from 'pg-boss';
+import type Stripe from 'stripe';
 import type { Logger } from '../observability/logger.ts';
+import type { Queue } from '../queue/create-queue.ts';
 import { assessAnomaly as defaultAssessAnomaly, type AssessAnomaly } from './anomaly-hook.ts';
 import type { SyncedObjectType } from './ingest/handled-events.ts';
 import { ensureSyncObjectQueue, SYNC_OBJECT_QUEUE, SYNC_OBJECT_QUEUE_OPTIONS, SyncObjectDeadError, ZSyncObjectJobPayload, type SyncObjectJobPayload } from './ingest/sync-object-job.ts';
@@ -14,6 +16,7 @@ import { recordOutcome } from './processors/record-outcome.ts';
 import { fetchSubscription, recordSubscription } from './processors/record-subscription.ts';
 import { reconcilePayout, type ReconcilePayoutResult } from './payouts/reconcile-payout.ts';
 import { fetchCustomer, syncCustomer } from './processors/sync-customer.ts';
+import { queueChargeRefunds } from './queue-charge-refunds.ts';
 import { ensureSyncRecord, isStaleVersion, recordFailed, recordSkipped, type StoredError } from './sync-records.ts';
 import type { SyncServices } from './sync-services.ts';
 
@@ -21,6 +24,9 @@ import type { SyncServices } from './sync-services.ts';
 // which object to look at again; the object is always fetched fresh (events arrive late, twice and
 // out of order), checked against the version already applied, offered to the anomaly hook, and
 // handed to the processor for its kind. Whatever happens is written on the object's record.
+//
+// A charge's job also queues a job for each of the charge's refunds not yet in Sage
+// (queue-charge-refunds.ts): an endpoint may hear of refunds only through `charge.refunded`.
 //
 // Payouts go to the payout reconciliation (payouts/reconcile-payout.ts), which proves and posts
 // the payout journal and keeps its own PayoutReconciliation row; the record mirrors its result.
@@ -151,7 +157,7 @@ export async function handleSyncObject(payload: SyncObjectJobPayload, context: J
   try {
     for (let waits = 0; ; waits += 1) {
       try {
-        await syncOnce(payload.objectType, payload.objectId, { services, integration, record, event, attempt, log: jobLog, assess: options.assessAnomaly ?? defaultAssessAnomaly });
+        await syncOnce(payload.objectType, payload.objectId, { services, boss: context.boss, integration, record, event, attempt, log: jobLog, assess: options.assessAnomaly ?? defaultAssessAnomaly });
         return;
       } catch (error) {
         const waitMs = retryAfterOf(error);
@@ -194,7 +200,7 @@ function payoutOutcome(payoutId: string, result: ReconcilePayoutResult): Process
 async function syncOnce(
   kind: SyncedObjectType,
   objectId: string,
-  input: { services: SyncServices; integration: Integration; record: SyncRecord; event: ReceivedEvent | null; attempt: AttemptInfo; log: Logger; assess: AssessAnomaly },
+  input: { services: SyncServices; boss: Queue; integration: Integration; record: SyncRecord; event: ReceivedEvent | null; attempt: AttemptInfo; log: Logger; assess: AssessAnomaly },
 ): Promise<void> {
   const { services, integration, record, event, attempt, log } = input;
   const ctx: ProcessorContext = {
@@ -213,6 +219,29 @@ async function syncOnce(
     return;
   }
   const fetched = await fetchForProcessing(kind, ctx, objectId);
+  await applyFetched(fetched, { ...input, kind, ctx });
+  if (kind === 'charge') {
+    // After the charge (its refunds' jobs find it done), and also when this event was stale or the
+    // charge held: the refunds are the refund path's business, and a retry after a crash between
+    // the charge's record and this point must still queue them.
+    await queueChargeRefunds({
+      db: services.prisma,
+      boss: input.boss,
+      stripe: ctx.stripe,
+      integration,
+      log,
+      charge: fetched.object as Stripe.Charge,
+      job: { id: attempt.jobId ?? `${integration.id}:${objectId}`, eventId: attempt.eventId ?? `charge:${objectId}` },
+    });
+  }
+}
+
+/** Checks the fetched object against what was applied, offers it to the anomaly hook, and posts it. */
+async function applyFetched(
+  fetched: Fetched,
+  input: { kind: Exclude<SyncedObjectType, 'payout'>; services: SyncServices; integration: Integration; record: SyncRecord; event: ReceivedEvent | null; attempt: AttemptInfo; log: Logger; assess: AssessAnomaly; ctx: ProcessorContext },
+): Promise<void> {
+  const { kind, services, integration, record, event, attempt, log, ctx } = input;
   const version = versionOf(fetched.object, event);
   if (version && isStaleVersion(record, version)) {
     // A newer state of this object was already applied; this event has nothing to add.

@@ -79,6 +79,12 @@ export interface StripeReader {
   /** The PaymentIntent's latest charge (with `expand` applied to the charge), or null when it has none yet. One request. */
   resolvePaymentIntentCharge(paymentIntentId: string, options?: ExpandOption): Promise<Stripe.Charge | null>;
   retrieveRefund(id: string, options?: ExpandOption): Promise<Stripe.Refund>;
+  /**
+   * Every refund of a charge, over all pages (newest first, as Stripe lists). A charge's own
+   * `refunds` list is no longer included on current API versions, so this is how a charge's job
+   * finds the refunds it was told about (`charge.refunded`).
+   */
+  listChargeRefunds(chargeId: string): Promise<Stripe.Refund[]>;
   retrieveDispute(id: string, options?: ExpandOption): Promise<Stripe.Dispute>;
   /** A deleted customer comes back as Stripe's `{ id, deleted: true }`. */
   retrieveCustomer(id: string, options?: ExpandOption): Promise<Stripe.Customer | Stripe.DeletedCustomer>;
@@ -268,6 +274,9 @@ export function createStripeReader(options: StripeReaderOptions): StripeReader {
 
     retrieveRefund: (id, retrieveOptions) =>
       read({ action: 'retrieve', objectType: 'refund', objectId: id }, (o) => stripe.refunds.retrieve(id, expandParams(retrieveOptions), o)),
+
+    listChargeRefunds: (chargeId) =>
+      allPages({ action: 'list refunds of', objectType: 'charge', objectId: chargeId }, (page, o) => stripe.refunds.list({ ...page, charge: chargeId }, o)),
 
     retrieveDispute: (id, retrieveOptions) =>
       read({ action: 'retrieve', objectType: 'dispute', objectId: id }, (o) => stripe.disputes.retrieve(id, expandParams(retrieveOptions), o)),

@@ -37,6 +37,12 @@ export type InvoiceScenarioOptions = {
   account?: string;
   /** The events Stripe would have sent (each charge.succeeded, then invoice.paid). Default on. */
   events?: boolean;
+  /**
+   * A legacy invoice as older API versions show it: paid by one charge of the Charges API (no
+   * PaymentIntent), the charge naming its invoice (`charge.invoice`) and the invoice its charge
+   * (`invoice.charge`), and no InvoicePayment objects. One payment only.
+   */
+  legacy?: boolean;
 };
 
 export type InvoiceScenario = {
@@ -101,6 +107,7 @@ export function buildInvoiceScenario(options: InvoiceScenarioOptions): InvoiceSc
   const paid = payments.reduce((sum, amount) => sum + amount, 0);
   if (payments.some((amount) => !Number.isInteger(amount) || amount <= 0)) throw new Error('each payment must be a positive integer of minor units');
   if (paid > total) throw new Error(`the payments (${paid}) exceed the invoice total (${total})`);
+  if (options.legacy && payments.length !== 1) throw new Error('a legacy invoice names one charge: give one payment');
 
   const buyer = customer(ids.next('cus', 14), 0, finalizedAt - 30 * 86_400, random);
   const invoiceId = ids.next('in');
@@ -120,6 +127,8 @@ export function buildInvoiceScenario(options: InvoiceScenarioOptions): InvoiceSc
     const theCharge: Stripe.Charge = {
       ...charge({ id: chargeId, amount, currency, created, customer: buyer, paymentIntentId, transactionId, random }),
       description: 'Payment for Invoice',
+      // `invoice` is not in the current SDK's types; older API versions still send it.
+      ...(options.legacy ? { payment_intent: null, invoice: invoiceId } : {}),
     };
     const fee = processingFee(amount, rules);
     transactions.push(
@@ -138,6 +147,7 @@ export function buildInvoiceScenario(options: InvoiceScenarioOptions): InvoiceSc
       }),
     );
     charges.push(theCharge);
+    if (options.legacy) return;
     paymentIntents.push({ ...paymentIntentFor(theCharge, paymentIntentId), description: theCharge.description });
     invoicePayments.push({
       id: ids.next('inpay'),
@@ -232,6 +242,7 @@ export function buildInvoiceScenario(options: InvoiceScenarioOptions): InvoiceSc
     total_pretax_credit_amounts: [],
     total_taxes: [],
     webhooks_delivered_at: finalizedAt,
+    ...(options.legacy ? { charge: charges[0]?.id ?? null } : {}),
   };
 
   const events: Stripe.Event[] = [];

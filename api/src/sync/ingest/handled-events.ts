@@ -3,8 +3,9 @@ import { z } from 'zod';
 /**
  * The Stripe event types we sync, each with the kind of object its job syncs. The job always
  * fetches the object's current state, so an event only says "look at this object again": a refund
- * event points at the refund, a dispute event at the dispute, and `charge.refunded` at the charge
- * (its refunds arrive as their own `refund.*` events).
+ * event points at the refund, a dispute event at the dispute, and `charge.refunded` at the charge.
+ * A charge's job lists the charge's refunds and queues a job for each one not yet in Sage
+ * (queue-charge-refunds.ts), since an endpoint may listen to `charge.refunded` but not `refund.*`.
  */
 export const HANDLED_STRIPE_EVENTS = {
   'charge.succeeded': 'charge',

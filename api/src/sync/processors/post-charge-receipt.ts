@@ -44,8 +44,9 @@ export type InvoicePaid = { invoice: Stripe.Invoice; payment: Stripe.InvoicePaym
 /**
  * Which invoice the charge pays. Older API versions name it on the charge; current ones only in
  * the InvoicePayment objects of the charge's PaymentIntent (Stripe filters them by PaymentIntent,
- * never by charge). For a charge without a PaymentIntent (the legacy Charges API) only the paid
- * invoice's own job can tell (`known`, from the invoice's payments).
+ * never by charge). For a charge without a PaymentIntent (the legacy Charges API) that names no
+ * invoice either, only the paid invoice's own job can tell (`known`, from the invoice's payments
+ * or, on a legacy invoice without any, its `charge`).
  */
 async function invoicePaidBy(ctx: ProcessorContext, charge: Stripe.Charge, known: InvoicePaid | undefined): Promise<InvoicePaid | null> {
   const named = (charge as Stripe.Charge & { invoice?: string | { id: string } | null }).invoice;

@@ -12,7 +12,8 @@ import { postSageInvoiceOnce, prepareSageInvoice } from './sage-invoice.ts';
 // refunds, disputes and payout reconciliation expect) and applied to the Sage invoice. Whichever
 // of `charge.succeeded` and `invoice.paid` runs first posts the invoice and that receipt; the
 // other finds them, so nothing is counted twice. Stripe links the two with InvoicePayment objects:
-// on current API versions a charge does not name its invoice.
+// on current API versions a charge does not name its invoice. Legacy invoices have none; there the
+// invoice names its charge (`invoice.charge`) and the charge its invoice (`charge.invoice`).
 
 /** The invoice with every line and every payment. */
 export function fetchInvoice(stripe: StripeReader, id: string): Promise<Stripe.Invoice> {
@@ -36,6 +37,16 @@ async function paymentsOf(ctx: ProcessorContext, invoice: Stripe.Invoice): Promi
   return invoice.payments && !invoice.payments.has_more ? invoice.payments.data : ctx.stripe.listInvoicePayments({ invoice: invoice.id });
 }
 
+/**
+ * The charge an invoice of an older API version names (`invoice.charge`), for an invoice Stripe
+ * keeps no InvoicePayments of (legacy invoices, paid by a charge without a PaymentIntent).
+ */
+function legacyChargeOf(invoice: Stripe.Invoice): string | null {
+  const charge = (invoice as Stripe.Invoice & { charge?: string | { id: string } | null }).charge;
+  if (!charge) return null;
+  return typeof charge === 'string' ? charge : charge.id;
+}
+
 export async function postInvoice(ctx: ProcessorContext, invoice: Stripe.Invoice): Promise<ProcessOutcome> {
   if (invoice.status !== 'paid') {
     return { kind: 'skipped', code: 'INVOICE_NOT_PAID', message: `The invoice is ${invoice.status ?? 'a draft'}: invoices post when they are paid.` };
@@ -52,7 +63,10 @@ export async function postInvoice(ctx: ProcessorContext, invoice: Stripe.Invoice
 
   // Each charge that paid it posts its own receipt, applied to this invoice (the charge's record
   // says so); one already posted by its charge.succeeded is found, not posted again.
-  for (const payment of await paymentsOf(ctx, invoice)) {
+  const payments = await paymentsOf(ctx, invoice);
+  const legacyCharge = payments.length === 0 ? legacyChargeOf(invoice) : null;
+  if (legacyCharge) await ensureChargeSynced(ctx, legacyCharge, { recheckSkipped: true, paidInvoice: { invoice, payment: null } });
+  for (const payment of payments) {
     if (payment.status !== 'paid') continue;
     const chargeId = await chargeIdOf(ctx, payment);
     if (!chargeId) {
