@@ -1,5 +1,5 @@
 import type { SageConnector } from '../connectors/sage/sage-connector.ts';
-import type { SageCustomer, SageCustomerInput } from '../connectors/sage/sage-documents.ts';
+import type { SageCustomer, SageCustomerInput, SageCustomerUpdate } from '../connectors/sage/sage-documents.ts';
 
 // Customer resolution, in the order the design fixes: the Sage id kept in Stripe metadata, then the
 // Stripe id kept in Sage's custom field, then the e-mail (case-insensitive), and only then create.
@@ -99,4 +99,37 @@ export async function resolveSageCustomer(input: {
   // The create is keyed by the Stripe id (a custom field in Sage): the next look by it finds this one.
   remember(connector, `stripe:${stripeCustomer.id}`, created);
   return resolved(created, 'created');
+}
+
+/**
+ * Writes changes to a Sage customer and keeps the remembered answers true, so a charge that
+ * follows within the reuse window is not handed the customer as it was: every answer that found
+ * this customer now holds it as Sage answered the update, and one found by an e-mail the customer
+ * no longer has is dropped. When the update fails (the customer may be gone from Sage), every
+ * answer naming the customer is dropped, so the next look, this job's retry or a charge's, asks Sage.
+ */
+export async function updateSageCustomer(connector: SageConnector, sageCustomerId: string, update: SageCustomerUpdate): Promise<SageCustomer> {
+  let updated: SageCustomer;
+  try {
+    updated = await connector.updateCustomer(sageCustomerId, update);
+  } catch (error) {
+    forgetCustomer(connector, sageCustomerId);
+    throw error;
+  }
+  const byQuestion = answers.get(connector);
+  const email = updated.email?.trim().toLowerCase();
+  for (const [question, answer] of byQuestion ?? []) {
+    if (answer.customer.id !== updated.id) continue;
+    if (question.startsWith('email:') && question !== `email:${email}`) byQuestion?.delete(question);
+    // Its age is kept: the update says nothing of a relink in Sage, which the window bounds.
+    else byQuestion?.set(question, { customer: updated, at: answer.at });
+  }
+  return updated;
+}
+
+function forgetCustomer(connector: SageConnector, sageCustomerId: string): void {
+  const byQuestion = answers.get(connector);
+  for (const [question, answer] of byQuestion ?? []) {
+    if (answer.customer.id === sageCustomerId) byQuestion?.delete(question);
+  }
 }

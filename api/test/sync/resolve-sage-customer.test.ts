@@ -4,7 +4,8 @@ import { ApiKeyAuth } from '../../src/connectors/sage/http/sage-auth.ts';
 import { SageHttpClient } from '../../src/connectors/sage/http/sage-http-client.ts';
 import { InMemoryTokenBucket } from '../../src/connectors/sage/http/rate-limiter.ts';
 import type { SageConnector } from '../../src/connectors/sage/sage-connector.ts';
-import { CUSTOMER_ANSWER_REUSE_MS, resolveSageCustomer, type StripeCustomerFacts } from '../../src/sync/resolve-sage-customer.ts';
+import { CUSTOMER_ANSWER_REUSE_MS, resolveSageCustomer, updateSageCustomer, type StripeCustomerFacts } from '../../src/sync/resolve-sage-customer.ts';
+import { failureOf } from '../sandbox/sage/support/connector-contract.ts';
 import { startSandbox, type RunningSandbox } from '../sandbox/sage/support/sandbox-harness.ts';
 
 let sandbox: RunningSandbox;
@@ -108,6 +109,35 @@ describe('customer resolution', () => {
       expect(await resolveWith(connector, ada)).toMatchObject({ via: 'sage_custom_field', customer: { id: first.customer.id } });
       expect(requests()).toBe(asked + 1);
       expect(await sageCustomers()).toHaveLength(1);
+    });
+
+    it('after an update, hands the next charge the customer as Sage now holds it, and no longer finds it by its old e-mail', async () => {
+      const { connector, requests } = counted();
+      const ada: StripeCustomerFacts = { id: 'cus_ada', email: 'ada@example.test', metadata: {} };
+      const created = (await resolveWith(connector, ada)).customer;
+      // Remembered under its old e-mail too, as when another Stripe customer's charge found it by e-mail.
+      await resolveWith(connector, { id: 'cus_other', email: 'ada@example.test', metadata: {} });
+
+      const updated = await updateSageCustomer(connector, created.id, { name: 'Augusta Ada King', email: 'countess@example.test' });
+      expect(updated).toMatchObject({ id: created.id, name: 'Augusta Ada King', email: 'countess@example.test' });
+      const asked = requests();
+      // Within the reuse window, without asking Sage: the updated customer, not the remembered one.
+      expect(await resolveWith(connector, ada)).toMatchObject({ via: 'sage_custom_field', customer: updated });
+      expect(requests()).toBe(asked);
+      // The old e-mail is asked afresh: Sage no longer has a customer with it, so this guest gets its own.
+      const guest = await resolveWith(connector, { id: 'ch_guest', email: 'ada@example.test', metadata: {} });
+      expect(guest.via).toBe('created');
+      expect(guest.customer.id).not.toBe(created.id);
+    });
+
+    it('forgets every remembered answer naming a customer whose update failed, so the next look asks Sage', async () => {
+      const { connector, requests } = counted();
+      const ada: StripeCustomerFacts = { id: 'cus_ada', email: null, metadata: {} };
+      const created = (await resolveWith(connector, ada)).customer;
+      expect(await failureOf(updateSageCustomer(connector, created.id, { name: 'N'.repeat(41) }))).toMatchObject({ code: 'SAGE_VALIDATION' });
+      const asked = requests();
+      expect(await resolveWith(connector, ada)).toMatchObject({ via: 'sage_custom_field', customer: { id: created.id } });
+      expect(requests()).toBe(asked + 1);
     });
 
     it('asks Sage again after every miss, so a create always follows a fresh look', async () => {

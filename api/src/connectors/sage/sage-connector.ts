@@ -6,6 +6,7 @@ import type {
   JournalEntryInput,
   SageCustomer,
   SageCustomerInput,
+  SageCustomerUpdate,
   SageDocumentRef,
   SageDocumentType,
   SalesOrderInput,
@@ -30,6 +31,11 @@ export interface SageConnector {
   /** Case-insensitive. More than one match is a SageError (SAGE_VALIDATION): a human must choose. */
   findCustomerByEmail(email: string): Promise<SageCustomer | null>;
   createCustomer(input: SageCustomerInput): Promise<SageCustomer>;
+  /**
+   * Changes the named fields of an existing customer (by the id the finds return) and answers the
+   * customer as Sage now holds it. A customer Sage no longer has is a SageError (SAGE_NOT_FOUND).
+   */
+  updateCustomer(sageCustomerId: string, update: SageCustomerUpdate): Promise<SageCustomer>;
 
   findDocumentByReference(type: Exclude<SageDocumentType, 'customer'>, reference: string): Promise<SageDocumentRef | null>;
   createSalesOrder(input: SalesOrderInput): Promise<SageDocumentRef>;

@@ -31,6 +31,27 @@ export const ZSageCustomerInput = z.object({
 });
 export type SageCustomerInput = z.infer<typeof ZSageCustomerInput>;
 
+/**
+ * What an update of a Sage customer changes. A field left out keeps what Sage holds (a finance
+ * user may have edited it there); `null` clears it. The name can be replaced but never cleared,
+ * as Sage requires one. The Stripe id in Sage's custom field and the customer's own id stay as
+ * they are: they are how the customer is found. Sage keeps no country in any edition we post to.
+ */
+export const ZSageCustomerUpdate = z
+  .object({
+    name: ZSageCustomerInput.shape.name.optional(),
+    email: z.string().email().nullable().optional(),
+    addressLine1: z.string().nullable().optional(),
+    city: z.string().nullable().optional(),
+    state: z.string().nullable().optional(),
+    postalCode: z.string().nullable().optional(),
+    phone: z.string().nullable().optional(),
+  })
+  .refine((update) => Object.values(update).some((value) => value !== undefined), 'an update names at least one field to change');
+export type SageCustomerUpdate = z.infer<typeof ZSageCustomerUpdate>;
+/** The customer fields an update can change, in the order they are listed above. */
+export const SAGE_CUSTOMER_UPDATE_FIELDS = Object.keys(ZSageCustomerUpdate.shape) as (keyof SageCustomerUpdate)[];
+
 export const ZSageCustomer = z.object({
   id: z.string(),
   /** The number a finance user sees in Sage (CustomerID, customer number, contact reference). */

@@ -37,6 +37,8 @@ export type ProcessOutcome =
       currency?: string;
       /** The record of the object this one hangs off (a refund's or dispute's charge). */
       parentId?: string;
+      /** What was written, for the next sync to compare with (a customer's field hashes, sync-customer.ts). */
+      postedHash?: string;
     }
   | { kind: 'skipped'; code: string; message: string; parentId?: string }
   | { kind: 'held'; code: string; message: string; detail?: unknown; parentId?: string };

@@ -27,6 +27,7 @@ export async function recordOutcome(
           documentType: outcome.documentType,
           documentId: outcome.document.id,
           documentNumber: outcome.document.number,
+          ...(outcome.postedHash !== undefined ? { postedHash: outcome.postedHash } : {}),
           ...(version.objectVersionAt ? { objectVersionAt: version.objectVersionAt } : {}),
           eventId: version.eventId ?? null,
         },

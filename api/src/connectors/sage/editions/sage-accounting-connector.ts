@@ -9,6 +9,7 @@ import {
   ZInvoiceInput,
   ZJournalEntryInput,
   ZSageCustomerInput,
+  ZSageCustomerUpdate,
   ZSalesOrderInput,
   type CashReceiptInput,
   type CreditMemoInput,
@@ -16,6 +17,7 @@ import {
   type JournalEntryInput,
   type SageCustomer,
   type SageCustomerInput,
+  type SageCustomerUpdate,
   type SageDocumentRef,
   type SageDocumentType,
   type SageLine,
@@ -188,6 +190,38 @@ class SageAccountingConnector implements SageConnector {
     if (isCloudDuplicateReference(response)) {
       const existing = await this.findCustomerByStripeId(input.stripeCustomerId);
       if (existing) return existing;
+    }
+    throw sageAccountingErrorFor(request, response, action);
+  }
+
+  async updateCustomer(sageCustomerId: string, raw: SageCustomerUpdate): Promise<SageCustomer> {
+    const action = `Updating contact ${sageCustomerId}`;
+    const update = validated(ZSageCustomerUpdate, raw, `The update of contact ${sageCustomerId}`);
+    // Sage's PUT /contacts/{id} changes the attributes the body names and keeps the rest, inside
+    // main_address too. The reference (the Stripe customer id) is not sent: it is how the contact
+    // is found again.
+    const address = { address_line_1: update.addressLine1, city: update.city, region: update.state, postal_code: update.postalCode };
+    const request: SageRequest = {
+      method: 'PUT',
+      path: `/contacts/${encodeURIComponent(sageCustomerId)}`,
+      headers: this.headers,
+      body: {
+        contact: {
+          name: update.name,
+          email: update.email,
+          telephone: update.phone,
+          main_address: Object.values(address).some((value) => value !== undefined) ? address : undefined,
+        },
+      },
+    };
+    const response = await this.http.request(request);
+    if (response.status === 200) return toSageCustomer(this.read(ZCloudContact, request, response, action));
+    if (response.status === 404) {
+      throw new SageError(
+        'SAGE_NOT_FOUND',
+        `Contact ${sageCustomerId} is no longer in Sage Accounting (deleted after it was linked). Resync the Stripe customer: it is looked up afresh, and linked or created again.`,
+        { method: request.method, path: request.path, status: response.status, sageCodes: ['RecordNotFound'], body: response.text.slice(0, 2_000) },
+      );
     }
     throw sageAccountingErrorFor(request, response, action);
   }

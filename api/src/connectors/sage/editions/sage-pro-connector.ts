@@ -8,6 +8,7 @@ import {
   ZInvoiceInput,
   ZJournalEntryInput,
   ZSageCustomerInput,
+  ZSageCustomerUpdate,
   ZSalesOrderInput,
   type SageCustomer,
   type SageDocumentRef,
@@ -17,7 +18,7 @@ import {
 import { SageError } from '../sage-error.ts';
 import { linesTotal } from './document-amounts.ts';
 import { dialectAnswers, DOCUMENT_LABEL, subjectOf, ZWireKey } from './sage500-and-pro-answers.ts';
-import { parseInputOrRefuse } from './sage500-and-pro-errors.ts';
+import { parseInputOrRefuse, refusalToSageError } from './sage500-and-pro-errors.ts';
 import { createOnce, customerCodeForStripeId, documentConflict, type IntendedAmount, type PostedDocument } from './sage500-and-pro-idempotency.ts';
 
 // Sage Pro ERP's REST API: `<API base>/<company>/api/v1/...`, OAuth bearer tokens, camelCase
@@ -195,6 +196,36 @@ export function createSageProConnector({ companyId, http }: SageProConnectorOpti
             : `Sage Pro company ${companyId} already has customer ID ${code}, belonging to ${customer.name}${customer.stripeCustomerId ? ` (Stripe ${customer.stripeCustomerId})` : ''}, not to Stripe customer ${input.stripeCustomerId}. Choose another customer number in the mapping, or link that Sage customer in the Stripe customer's metadata.`,
       });
       return toCustomer(created);
+    },
+
+    async updateCustomer(sageCustomerId, raw) {
+      const subject = `customer ${sageCustomerId}`;
+      const update = parseInputOrRefuse(ZSageCustomerUpdate, raw, context(subject));
+      // Sage Pro's PUT changes the fields the body names and keeps the rest; the customer ID in
+      // the path cannot change. A field set to null is cleared.
+      const request: SageRequest = {
+        method: 'PUT',
+        path: `${api}/customers/${encodeURIComponent(sageCustomerId)}`,
+        body: {
+          name: update.name,
+          email: update.email,
+          address1: update.addressLine1,
+          city: update.city,
+          state: update.state,
+          postalCode: update.postalCode,
+          phone: update.phone,
+        },
+      };
+      const response = await http.request(request);
+      if (response.status === 200) return toCustomer(readWith(ZCustomerAnswer, request, response, subject));
+      if (response.status === 404) {
+        throw new SageError(
+          'SAGE_NOT_FOUND',
+          `Customer ${sageCustomerId} is no longer in Sage Pro company ${companyId} (deleted or renumbered after it was linked). Resync the Stripe customer: it is looked up afresh, and linked or created again.`,
+          { method: request.method, path: request.path, status: response.status, sageCodes: ['not_found'], body: response.text.slice(0, 500) },
+        );
+      }
+      throw refusalToSageError(context(subject), request, response);
     },
 
     async findDocumentByReference(type, reference) {

@@ -8,6 +8,7 @@ import {
   ZInvoiceInput,
   ZJournalEntryInput,
   ZSageCustomerInput,
+  ZSageCustomerUpdate,
   ZSalesOrderInput,
   type CashReceiptInput,
   type CreditMemoInput,
@@ -15,6 +16,7 @@ import {
   type JournalEntryInput,
   type SageCustomer,
   type SageCustomerInput,
+  type SageCustomerUpdate,
   type SageDocumentRef,
   type SageDocumentType,
   type SageLine,
@@ -181,6 +183,36 @@ class Sage50Connector implements SageConnector {
         'SAGE_DUPLICATE_REFERENCE',
         `${action}: Sage 50 customer ID ${customerId} already belongs to ${holder ? `${holder.name} (Stripe customer ${holder.stripeCustomerId ?? 'none'})` : 'another customer'}. Change the customer ID in the customer field mapping, or link that customer to this Stripe customer, then resync.`,
         { method: 'POST', path: request.path, status: response.status, sageCodes: ['duplicate_customer'], body: response.text.slice(0, 2_000), field: 'customer_id' },
+      );
+    }
+    throw sage50ErrorFor(request, response, action);
+  }
+
+  async updateCustomer(sageCustomerId: string, raw: SageCustomerUpdate): Promise<SageCustomer> {
+    const action = `Updating customer ${sageCustomerId}`;
+    const update = validated(ZSageCustomerUpdate, raw, `The update of customer ${sageCustomerId}`);
+    // The gateway's PUT changes the fields the body names and keeps the rest; customer_id is the
+    // key and cannot change. A field set to null is cleared.
+    const request: SageRequest = {
+      method: 'PUT',
+      path: this.path(`/customers/${encodeURIComponent(sageCustomerId)}`),
+      body: {
+        name: update.name,
+        email: update.email,
+        address_line1: update.addressLine1,
+        city: update.city,
+        state: update.state,
+        postal_code: update.postalCode,
+        phone: update.phone,
+      },
+    };
+    const response = await this.http.request(request);
+    if (response.status === 200) return toSageCustomer(this.read(ZSage50Customer, request, response, action));
+    if (response.status === 404) {
+      throw new SageError(
+        'SAGE_NOT_FOUND',
+        `Customer ${sageCustomerId} is no longer in Sage 50 (deleted or renumbered after it was linked). Resync the Stripe customer: it is looked up afresh, and linked or created again.`,
+        { method: request.method, path: request.path, status: response.status, sageCodes: ['not_found'], body: response.text.slice(0, 2_000) },
       );
     }
     throw sage50ErrorFor(request, response, action);

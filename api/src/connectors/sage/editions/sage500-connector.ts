@@ -8,6 +8,7 @@ import {
   ZInvoiceInput,
   ZJournalEntryInput,
   ZSageCustomerInput,
+  ZSageCustomerUpdate,
   ZSalesOrderInput,
   type JournalEntryInput,
   type SageCustomer,
@@ -18,7 +19,7 @@ import {
 import { SageError } from '../sage-error.ts';
 import { linesTotal } from './document-amounts.ts';
 import { dialectAnswers, DOCUMENT_LABEL, subjectOf, ZWireKey } from './sage500-and-pro-answers.ts';
-import { parseInputOrRefuse, refuseInput } from './sage500-and-pro-errors.ts';
+import { parseInputOrRefuse, refusalToSageError, refuseInput } from './sage500-and-pro-errors.ts';
 import { createOnce, customerCodeForStripeId, documentConflict, type IntendedAmount, type PostedDocument } from './sage500-and-pro-idempotency.ts';
 
 // Sage 500 ERP, reached through its on-premises agent: `<agent URL>/Sage500API/...`, an
@@ -237,6 +238,36 @@ export function createSage500Connector({ companyId, http }: Sage500ConnectorOpti
             : `Sage 500 company ${companyId} already has CustomerID ${code}, belonging to ${customer.CustomerName}${customer.StripeCustomerID_Custom ? ` (Stripe ${customer.StripeCustomerID_Custom})` : ''}, not to Stripe customer ${input.stripeCustomerId}. Choose another customer number in the mapping, or link that Sage customer in the Stripe customer's metadata.`,
       });
       return toCustomer(created);
+    },
+
+    async updateCustomer(sageCustomerId, raw) {
+      const subject = `customer ${sageCustomerId}`;
+      const update = parseInputOrRefuse(ZSageCustomerUpdate, raw, context(subject));
+      // Sage 500's PUT changes the fields the body names and keeps the rest; the CustomerID in the
+      // path is the key and cannot change. A field set to null is cleared.
+      const request: SageRequest = {
+        method: 'PUT',
+        path: `${API}/Customers/${encodeURIComponent(sageCustomerId)}`,
+        body: {
+          CustomerName: update.name,
+          EmailAddress: update.email,
+          BillingAddress1: update.addressLine1,
+          BillingCity: update.city,
+          BillingState: update.state,
+          BillingZip: update.postalCode,
+          PhoneNumber: update.phone,
+        },
+      };
+      const response = await http.request(request);
+      if (response.status === 200) return toCustomer(readWith(ZCustomerAnswer, request, response, subject));
+      if (response.status === 404) {
+        throw new SageError(
+          'SAGE_NOT_FOUND',
+          `Customer ${sageCustomerId} is no longer in Sage 500 company ${companyId} (deleted or renumbered after it was linked). Resync the Stripe customer: it is looked up afresh, and linked or created again.`,
+          { method: request.method, path: request.path, status: response.status, sageCodes: ['not_found'], body: response.text.slice(0, 500) },
+        );
+      }
+      throw refusalToSageError(context(subject), request, response);
     },
 
     async findDocumentByReference(type, reference) {

@@ -35,7 +35,12 @@ export type EndToEndStack = {
   close(): Promise<void>;
 };
 
-export async function startEndToEndStack(): Promise<EndToEndStack> {
+export type EndToEndStackOptions = {
+  /** The fetch the worker's Sage connectors send through (e.g. recordSageRequests()); node:http when absent. */
+  sageFetch?: typeof fetch;
+};
+
+export async function startEndToEndStack(options: EndToEndStackOptions = {}): Promise<EndToEndStack> {
   // E2E_LOG_LEVEL=info prints the api's and the worker's logs, for a failure that needs explaining.
   const log = createLogger({ level: (process.env.E2E_LOG_LEVEL as 'info' | undefined) ?? 'silent' });
   const db = await createTestDatabase();
@@ -61,6 +66,7 @@ export async function startEndToEndStack(): Promise<EndToEndStack> {
       keyring,
       rateLimiter: new InMemoryTokenBucket({ perMinute: 600_000, burst: 100_000 }),
       oauth: sandboxOAuthEndpoints(sandbox.url),
+      ...(options.sageFetch ? { fetch: options.sageFetch } : {}),
     }),
   });
   // Taking jobs as the production worker does (batches, burst, several slots, each tenant's share).
