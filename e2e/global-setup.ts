@@ -1,6 +1,11 @@
+import { chromium, type FullConfig } from '@playwright/test';
+import { DEMO_ADMIN_STATE } from './tests/support/auth-state';
+import { signInAsDemoAdmin } from './tests/support/portal';
+
 /**
  * Waits until the portal and the api answer, so a slow start is not reported as failing tests.
- * Bounded: if they never come up, the run stops with which URL failed and how.
+ * Bounded: if they never come up, the run stops with which URL failed and how. Then signs the demo
+ * admin in once, through the real form, and saves the browser state every spec starts from.
  */
 const baseURL = (process.env.BASE_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
 const apiURL = (process.env.API_URL ?? 'http://localhost:4000').replace(/\/+$/, '');
@@ -31,7 +36,20 @@ async function waitUntilAnswering(url: string, deadline: number): Promise<void> 
   );
 }
 
-export default async function globalSetup(): Promise<void> {
+async function saveDemoAdminState(config: FullConfig): Promise<void> {
+  const use = config.projects[0]?.use ?? {};
+  const browser = await chromium.launch(use.launchOptions);
+  try {
+    const context = await browser.newContext({ baseURL, viewport: use.viewport ?? null });
+    await signInAsDemoAdmin(await context.newPage());
+    await context.storageState({ path: DEMO_ADMIN_STATE });
+  } finally {
+    await browser.close();
+  }
+}
+
+export default async function globalSetup(config: FullConfig): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   await Promise.all([waitUntilAnswering(`${baseURL}/signin`, deadline), waitUntilAnswering(`${apiURL}/healthz`, deadline)]);
+  await saveDemoAdminState(config);
 }

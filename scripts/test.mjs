@@ -43,6 +43,8 @@ async function runE2e() {
     base.APP_ENCRYPTION_KEY ||= randomBytes(32).toString('base64');
     // Without it the Stripe App routes answer 401; the e2e suite signs its app requests with it.
     base.STRIPE_APP_SECRET ||= `absec_${randomBytes(24).toString('hex')}`;
+    // Without it the platform webhook refuses everything; the e2e suite signs its webhooks with it.
+    base.STRIPE_WEBHOOK_SECRET ||= `whsec_${randomBytes(24).toString('hex')}`;
   } else {
     base.DATA_DIR = path.join('.data', 'e2e');
     fs.rmSync(path.join(ROOT, base.DATA_DIR), { recursive: true, force: true });
@@ -53,7 +55,13 @@ async function runE2e() {
     const { urls } = await startProduct(supervisor, env);
     stage('e2e: Playwright in Chromium', bin('playwright'), ['test'], {
       cwd: path.join(ROOT, 'e2e'),
-      env: { BASE_URL: urls.portal, API_URL: urls.api, ...(base.STRIPE_APP_SECRET ? { STRIPE_APP_SECRET: base.STRIPE_APP_SECRET } : {}) },
+      env: {
+        BASE_URL: urls.portal,
+        API_URL: urls.api,
+        STRIPE_FAKE_URL: urls.stripeFake,
+        ...(base.STRIPE_APP_SECRET ? { STRIPE_APP_SECRET: base.STRIPE_APP_SECRET } : {}),
+        ...(base.STRIPE_WEBHOOK_SECRET ? { STRIPE_WEBHOOK_SECRET: base.STRIPE_WEBHOOK_SECRET } : {}),
+      },
     });
   } catch (error) {
     problems.push(`e2e could not start the product: ${error.message}`);

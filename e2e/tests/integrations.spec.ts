@@ -4,13 +4,13 @@ import {
   integrationRow,
   listDemoOrgIntegrations,
   otherPostingMode,
+  openDashboard,
   readDemoIntegration,
   setPostingModeDirectly,
-  signInAsDemoAdmin,
 } from './support/portal';
 
-test('the demo admin signs in and sees its integrations, the four demo ones with their Sage editions', async ({ page }, testInfo) => {
-  await signInAsDemoAdmin(page);
+test('the signed-in demo admin sees its integrations, the four demo ones with their Sage editions', async ({ page }, testInfo) => {
+  await openDashboard(page);
 
   await expect(page.getByText(`${demoOrgName} · Owner`)).toBeVisible();
   const table = page.getByRole('table', { name: `Integrations of ${demoOrgName}` });
@@ -33,7 +33,7 @@ test("an admin changes an integration's posting mode and it is still changed aft
   page,
   baseURL,
 }) => {
-  await signInAsDemoAdmin(page);
+  await openDashboard(page);
   const stripeAccount = 'acct_demo_sage50';
   const before = await readDemoIntegration(page.request, stripeAccount);
   const changedTo = otherPostingMode(before.postingMode);

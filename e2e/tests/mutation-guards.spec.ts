@@ -1,12 +1,12 @@
 import { expect, test } from '@playwright/test';
-import { otherPostingMode, readDemoIntegration, signInAsDemoAdmin } from './support/portal';
+import { openDashboard, otherPostingMode, readDemoIntegration } from './support/portal';
 
 // These requests carry the signed-in admin's session cookie (page.request shares the browser
 // context's cookies), so only the api's origin and content-type checks stand in the way.
 const stripeAccount = 'acct_demo_sagepro';
 
 test('a cross-site POST to integration.updatePostingMode is refused with 403 and changes nothing', async ({ page }) => {
-  await signInAsDemoAdmin(page);
+  await openDashboard(page);
   const before = await readDemoIntegration(page.request, stripeAccount);
 
   const response = await page.request.post('/api/trpc/integration.updatePostingMode', {
@@ -19,7 +19,7 @@ test('a cross-site POST to integration.updatePostingMode is refused with 403 and
 });
 
 test('a POST with content-type text/plain is refused and changes nothing', async ({ page, baseURL }) => {
-  await signInAsDemoAdmin(page);
+  await openDashboard(page);
   const before = await readDemoIntegration(page.request, stripeAccount);
 
   // text/plain is what an HTML form or a no-preflight fetch from another site can send.

@@ -1,6 +1,10 @@
 import { expect, test } from '@playwright/test';
+import { SIGNED_OUT } from './support/auth-state';
 import { demoAdmin } from './support/demo-data';
 import { signInAsDemoAdmin } from './support/portal';
+
+// Signing in and out is what these tests are about, so they start signed out and sign in for real.
+test.use({ storageState: SIGNED_OUT });
 
 test('visiting / signed out lands on the sign-in page', async ({ page }) => {
   await page.goto('/');

@@ -1,31 +1,16 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { expect, test, type APIRequestContext } from '@playwright/test';
+import { SIGNED_OUT } from './support/auth-state';
 import { demoAdmin, demoOrgName } from './support/demo-data';
-import { integrationRow, signInAsDemoAdmin } from './support/portal';
+import { integrationRow } from './support/portal';
+import { callStripeApp } from './support/stripe-app';
 
 // The Stripe App's link, from the Dashboard to the portal: the app's settings ask the api for a
 // single-use link (a request signed as Stripe signs it), and an admin confirms it on the portal's
-// /link/stripe page. The run's api verifies with STRIPE_APP_SECRET; the embedded default is the
-// public demo secret.
-
-const apiURL = (process.env.API_URL ?? 'http://localhost:4000').replace(/\/+$/, '');
-const appSecret = process.env.STRIPE_APP_SECRET || 'absec_demo_local';
+// /link/stripe page.
 
 function uniqueId(prefix: string): string {
   return `${prefix}_e2e${randomBytes(5).toString('hex')}`;
-}
-
-/** POST /stripe-app/<route> as the Dashboard sends it: Stripe's signature over the exact body. */
-async function callStripeApp(request: APIRequestContext, route: string, accountId: string, userId: string) {
-  const payload = JSON.stringify({ user_id: userId, account_id: accountId });
-  const timestamp = Math.floor(Date.now() / 1000);
-  const signature = createHmac('sha256', appSecret).update(`${timestamp}.${payload}`).digest('hex');
-  const response = await request.post(`${apiURL}/stripe-app/${route}`, {
-    headers: { 'Content-Type': 'application/json', 'Stripe-Signature': `t=${timestamp},v1=${signature}` },
-    data: payload,
-  });
-  expect(response.status(), `POST /stripe-app/${route}: ${await response.text()}`).toBe(200);
-  return (await response.json()) as Record<string, unknown>;
 }
 
 /** The portal path of a link the api made (same path whatever PORTAL_URL the run uses). */
@@ -36,50 +21,53 @@ async function newLinkPath(request: APIRequestContext, accountId: string, userId
   return `${parsed.pathname}${parsed.search}`;
 }
 
-test('a signed-out admin follows the link, signs in, comes back and links a new Stripe account', async ({ page }) => {
-  const accountId = uniqueId('acct');
-  const stripeUserId = uniqueId('usr');
-  expect(await callStripeApp(page.request, 'settings', accountId, stripeUserId)).toEqual({ linked: false });
-  const linkPath = await newLinkPath(page.request, accountId, stripeUserId);
+test.describe('signed out', () => {
+  test.use({ storageState: SIGNED_OUT });
 
-  await page.goto(linkPath);
-  await expect(page).toHaveURL((url) => url.pathname === '/signin' && url.searchParams.get('callbackUrl') === linkPath);
-  await page.getByLabel('E-mail').fill(demoAdmin.email);
-  await page.getByLabel('Password').fill(demoAdmin.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  test('a signed-out admin follows the link, signs in, comes back and links a new Stripe account', async ({ page }) => {
+    const accountId = uniqueId('acct');
+    const stripeUserId = uniqueId('usr');
+    expect(await callStripeApp(page.request, 'settings', accountId, stripeUserId)).toEqual({ linked: false });
+    const linkPath = await newLinkPath(page.request, accountId, stripeUserId);
 
-  await expect(page).toHaveURL((url) => `${url.pathname}${url.search}` === linkPath);
-  await expect(page.getByRole('heading', { name: 'Link a Stripe account' })).toBeVisible();
-  await expect(page.getByText(accountId, { exact: true })).toBeVisible();
-  await expect(page.getByLabel('Organization')).toHaveValue(/.+/);
-  await expect(page.getByLabel('Organization').locator('option:checked')).toHaveText(demoOrgName);
-  await page.getByLabel('Sage edition').selectOption('sage_pro');
-  await page.getByLabel('Sage company id').fill('demo-pro');
-  await page.getByLabel('Time zone').fill('America/Chicago');
-  await page.getByLabel('Home currency').fill('USD');
-  await page.getByRole('button', { name: 'Link this Stripe account' }).click();
+    await page.goto(linkPath);
+    await expect(page).toHaveURL((url) => url.pathname === '/signin' && url.searchParams.get('callbackUrl') === linkPath);
+    await page.getByLabel('E-mail').fill(demoAdmin.email);
+    await page.getByLabel('Password').fill(demoAdmin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
 
-  await expect(page.getByRole('status').filter({ hasText: 'Stripe account linked.' })).toContainText(`now posts into ${demoOrgName}`);
+    await expect(page).toHaveURL((url) => `${url.pathname}${url.search}` === linkPath);
+    await expect(page.getByRole('heading', { name: 'Link a Stripe account' })).toBeVisible();
+    await expect(page.getByText(accountId, { exact: true })).toBeVisible();
+    await expect(page.getByLabel('Organization')).toHaveValue(/.+/);
+    await expect(page.getByLabel('Organization').locator('option:checked')).toHaveText(demoOrgName);
+    await page.getByLabel('Sage edition').selectOption('sage_pro');
+    await page.getByLabel('Sage company id').fill('demo-pro');
+    await page.getByLabel('Time zone').fill('America/Chicago');
+    await page.getByLabel('Home currency').fill('USD');
+    await page.getByRole('button', { name: 'Link this Stripe account' }).click();
 
-  // The Stripe App sees the account linked, and the Dashboard user who asked acting as the owner.
-  expect(await callStripeApp(page.request, 'settings', accountId, stripeUserId)).toMatchObject({
-    linked: true,
-    organizationName: demoOrgName,
-    connection: { sageEdition: 'sage_pro', companyName: 'demo-pro' },
-    stripeUser: { linked: true, canResync: true, portalUserEmail: demoAdmin.email },
+    await expect(page.getByRole('status').filter({ hasText: 'Stripe account linked.' })).toContainText(`now posts into ${demoOrgName}`);
+
+    // The Stripe App sees the account linked, and the Dashboard user who asked acting as the owner.
+    expect(await callStripeApp(page.request, 'settings', accountId, stripeUserId)).toMatchObject({
+      linked: true,
+      organizationName: demoOrgName,
+      connection: { sageEdition: 'sage_pro', companyName: 'demo-pro' },
+      stripeUser: { linked: true, canResync: true, portalUserEmail: demoAdmin.email },
+    });
+
+    // The portal lists the new integration; the link does not work a second time.
+    await page.goto('/');
+    await expect(integrationRow(page, accountId)).toHaveCount(1);
+    await page.goto(linkPath);
+    await expect(page.getByRole('alert').filter({ hasText: 'This link cannot be used.' })).toContainText('already used');
   });
-
-  // The portal lists the new integration; the link does not work a second time.
-  await page.goto('/');
-  await expect(integrationRow(page, accountId)).toHaveCount(1);
-  await page.goto(linkPath);
-  await expect(page.getByRole('alert').filter({ hasText: 'This link cannot be used.' })).toContainText('already used');
 });
 
 test('a further Stripe user of a linked account links only themselves', async ({ page }) => {
   const accountId = 'acct_demo_sagepro';
   const stripeUserId = uniqueId('usr');
-  await signInAsDemoAdmin(page);
   expect(await callStripeApp(page.request, 'settings', accountId, stripeUserId)).toMatchObject({ linked: true, stripeUser: { linked: false } });
 
   await page.goto(await newLinkPath(page.request, accountId, stripeUserId));
@@ -96,7 +84,6 @@ test('a further Stripe user of a linked account links only themselves', async ({
 });
 
 test('a link that is not valid says so and what to do', async ({ page }) => {
-  await signInAsDemoAdmin(page);
   await page.goto(`/link/stripe?token=${'A'.repeat(43)}`);
   await expect(page.getByRole('alert').filter({ hasText: 'This link cannot be used.' })).toContainText('get a new link');
 });

@@ -2,6 +2,7 @@ import { authRouter } from './auth-router/router.ts';
 import { backfillRouter } from './backfill-router/router.ts';
 import { integrationRouter } from './integration-router/router.ts';
 import { router } from './procedures.ts';
+import { recordsRouter } from './records-router/router.ts';
 import { stripeAppLinkRouter } from './stripe-app-link-router/router.ts';
 import { syncRouter } from './sync-router/router.ts';
 import { viewerRouter } from './viewer-router/router.ts';
@@ -15,6 +16,7 @@ export const appRouter = router({
   backfill: backfillRouter,
   sync: syncRouter,
   stripeAppLink: stripeAppLinkRouter,
+  records: recordsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -7,11 +7,19 @@ export function otherPostingMode(mode: PostingMode): PostingMode {
   return mode === 'per_transaction' ? 'payout_summary' : 'per_transaction';
 }
 
+/** Signs in through the real form. Specs start signed in already (see auth-state.ts); use this only where signing in is the point. */
 export async function signInAsDemoAdmin(page: Page): Promise<void> {
   await page.goto('/signin');
   await page.getByLabel('E-mail').fill(demoAdmin.email);
   await page.getByLabel('Password').fill(demoAdmin.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL((url) => url.pathname === '/');
+  await expect(page.getByRole('table', { name: `Integrations of ${demoOrgName}` })).toBeVisible();
+}
+
+/** The dashboard, as the demo admin the run signed in once (global-setup). */
+export async function openDashboard(page: Page): Promise<void> {
+  await page.goto('/');
   await expect(page).toHaveURL((url) => url.pathname === '/');
   await expect(page.getByRole('table', { name: `Integrations of ${demoOrgName}` })).toBeVisible();
 }

@@ -1,12 +1,12 @@
 import type { Integration, PrismaClient, SyncAttempt, SyncRecord } from '@sagesync/db';
 import type Stripe from 'stripe';
-import { z } from 'zod';
 import { unixToLocalDate } from '../../accounting/local-date.ts';
+import { anomalyReasons, explainAttempt, recordError, userError, type UserError } from '../../records/explain-sync-record.ts';
 
 // What the Stripe App shows, read from the tenant's own rows only. Every query here is scoped by
 // the integration resolved from the signed account; the shapes mirror stripe-app/src/api/contract.ts.
 
-export type UserError = { message: string; action: string };
+export type { UserError };
 
 export type AppRecord = {
   id: string;
@@ -72,62 +72,12 @@ function recordUrl(context: ViewContext, record: Pick<SyncRecord, 'id'>): string
   return `${context.portalOrigin}/records/${encodeURIComponent(record.id)}`;
 }
 
-function storedMessage(stored: unknown): { message: string | null; retryable: boolean } {
-  if (typeof stored !== 'object' || stored === null) return { message: null, retryable: false };
-  const { message, retryable } = stored as { message?: unknown; retryable?: unknown };
-  return { message: typeof message === 'string' && message.trim() !== '' ? message : null, retryable: retryable === true };
-}
-
-/** The stored `{ code, retryable, message }` of a failure, in a finance admin's words. */
-export function userError(stored: unknown, status: SyncRecord['status']): UserError {
-  const { message, retryable } = storedMessage(stored);
-  if (status === 'held') {
-    return { message: message ?? 'This item is held for review before it is posted to Sage.', action: 'Approve or reject it in the review queue.' };
-  }
-  if (status === 'skipped') {
-    return { message: message ?? 'Sage Sync does not post this item.', action: 'No action is needed.' };
-  }
-  return {
-    message: message ?? 'This item could not be posted to Sage.',
-    action: retryable ? 'Press Resync to try again; if it fails again, open the record in Sage Sync.' : 'Open the record in Sage Sync to fix the cause, then press Resync.',
-  };
-}
-
-// An anomaly case's reasons are `[{ signal, weight, explanation }]`; a hold recorded by the sync
-// engine keeps its reasons as plain strings in the error's `detail.reasons`. Either may be
-// missing or malformed in an older row, so each is read leniently and anything else is ignored.
-const ZCaseReasons = z.array(z.unknown()).catch([]);
-const ZCaseReason = z.union([z.string(), z.object({ explanation: z.string() }).transform((reason) => reason.explanation)]);
-const ZHoldDetailReasons = z.object({ detail: z.object({ reasons: z.array(z.unknown()) }) }).transform((error) => error.detail.reasons);
-
-function readableReasons(values: unknown[]): string[] {
-  return values.flatMap((value) => {
-    const parsed = ZCaseReason.safeParse(value);
-    return parsed.success && parsed.data.trim() !== '' ? [parsed.data.trim()] : [];
-  });
-}
-
-/**
- * Why a held record is held: the explanations of its open review cases first, then the reasons the
- * hold itself recorded, each once. With neither, the hold's message is the one reason there is.
- */
-export function anomalyReasons(record: Pick<SyncRecord, 'lastError'>, openCases: { reasons: unknown }[]): string[] {
-  const fromCases = openCases.flatMap((anomalyCase) => readableReasons(ZCaseReasons.parse(anomalyCase.reasons)));
-  const detail = ZHoldDetailReasons.safeParse(record.lastError);
-  const fromHold = detail.success ? readableReasons(detail.data) : [];
-  const reasons = [...new Set([...fromCases, ...fromHold])];
-  if (reasons.length > 0) return reasons;
-  const { message } = storedMessage(record.lastError);
-  return message ? [message] : [];
-}
-
 export function toAppRecord(context: ViewContext, record: SyncRecord, withAmount: boolean, openCases: { reasons: unknown }[] = []): AppRecord {
   const shaped: AppRecord = { id: record.sourceObjectId, status: record.status, portalUrl: recordUrl(context, record) };
   if (record.sageDocumentType) shaped.sageDocumentType = record.sageDocumentType;
   if (record.sageDocumentNumber) shaped.sageDocumentNumber = record.sageDocumentNumber;
-  if (record.status === 'failed' || record.status === 'dead' || record.status === 'held' || record.status === 'skipped') {
-    shaped.error = userError(record.lastError, record.status);
-  }
+  const error = recordError(record);
+  if (error) shaped.error = error;
   if (record.status === 'held') {
     const reasons = anomalyReasons(record, openCases);
     if (reasons.length > 0) shaped.anomalyReasons = reasons;
@@ -141,11 +91,9 @@ export function toAppRecord(context: ViewContext, record: SyncRecord, withAmount
 
 /** `retry_scheduled` is a failure with a retry to come; a `failed` attempt was the last one (the record went dead). */
 function toAppAttempt(attempt: SyncAttempt): AppAttempt {
-  const outcome = attempt.outcome === 'retry_scheduled' ? 'failed' : attempt.outcome === 'failed' ? 'dead' : attempt.outcome;
+  const { outcome, error } = explainAttempt(attempt);
   const shaped: AppAttempt = { number: attempt.number, outcome, at: (attempt.finishedAt ?? attempt.startedAt).toISOString() };
-  if (outcome !== 'succeeded' && attempt.error) {
-    shaped.error = userError(attempt.error, outcome === 'held' ? 'held' : outcome === 'skipped' ? 'skipped' : 'failed');
-  }
+  if (error) shaped.error = error;
   return shaped;
 }
 

@@ -1,6 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
 import { signOut } from 'next-auth/react';
 import { useState } from 'react';
 import { Badge } from '@/components/ui/badge';
@@ -51,6 +52,11 @@ export function Dashboard({ sessionUser }: { sessionUser: { name: string | null;
             <p className="text-xs text-slate-500">Stripe into Sage</p>
           </div>
           <div className="flex items-center gap-4">
+            <nav aria-label="Portal" className="text-sm">
+              <Link href="/review" className="font-medium text-slate-700 hover:text-brand hover:underline">
+                Review queue
+              </Link>
+            </nav>
             <div className="text-right text-sm" aria-label="Signed in as">
               <p className="font-medium">{displayName}</p>
               {email && email !== displayName ? <p className="text-xs text-slate-500">{email}</p> : null}
