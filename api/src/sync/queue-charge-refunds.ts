@@ -14,6 +14,31 @@ import { SYNC_OBJECT_QUEUE, syncObjectJob } from './ingest/sync-object-job.ts';
 // posted through the refund path, on the refund's record, in order with whatever `refund.*` events
 // do arrive; whichever comes first posts the credit memo and the other finds it.
 
+/**
+ * The charge is in Sage but its refunds could not be listed or queued. The charge's record stays
+ * synced while the job retries (the retry finds the receipt and lists again); only a job that gives
+ * up writes this on the record, so the refunds' gap is visible instead of silent.
+ */
+export class ChargeRefundsNotQueuedError extends Error {
+  readonly code = 'CHARGE_REFUNDS_NOT_QUEUED';
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+  readonly detail: { cause: string; causeCode?: string };
+
+  constructor(chargeId: string, cause: unknown) {
+    const typed = cause as { code?: unknown; retryable?: unknown; retryAfterMs?: unknown; message?: unknown } | null;
+    const reason = typeof typed?.message === 'string' ? typed.message : String(cause);
+    super(
+      `The charge ${chargeId} is in Sage, but its refunds could not be read from Stripe (${reason}). ` +
+        'They are retried automatically; if this stays, fix the cause and resync the charge to bring its refunds in.',
+    );
+    this.name = 'ChargeRefundsNotQueuedError';
+    this.retryable = typed?.retryable !== false;
+    this.retryAfterMs = typeof typed?.retryAfterMs === 'number' ? typed.retryAfterMs : undefined;
+    this.detail = { cause: reason, ...(typeof typed?.code === 'string' ? { causeCode: typed.code } : {}) };
+  }
+}
+
 /** The job id a charge job gives a refund's job: the same on every retry of that charge job, so a retry queues nothing more. */
 function refundJobId(chargeJobId: string, integrationId: string, refundId: string): string {
   const hex = createHash('sha256').update(`${chargeJobId}\n${integrationId}\n${refundId}`).digest('hex');

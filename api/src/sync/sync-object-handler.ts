@@ -16,7 +16,7 @@ import { recordOutcome } from './processors/record-outcome.ts';
 import { fetchSubscription, recordSubscription } from './processors/record-subscription.ts';
 import { reconcilePayout, type ReconcilePayoutResult } from './payouts/reconcile-payout.ts';
 import { fetchCustomer, syncCustomer } from './processors/sync-customer.ts';
-import { queueChargeRefunds } from './queue-charge-refunds.ts';
+import { ChargeRefundsNotQueuedError, queueChargeRefunds } from './queue-charge-refunds.ts';
 import { ensureSyncRecord, isStaleVersion, recordFailed, recordSkipped, type StoredError } from './sync-records.ts';
 import type { SyncServices } from './sync-services.ts';
 
@@ -174,6 +174,11 @@ export async function handleSyncObject(payload: SyncObjectJobPayload, context: J
       return;
     }
     const final = job.retryCount >= job.retryLimit;
+    if (error instanceof ChargeRefundsNotQueuedError && !final) {
+      // The charge itself is in Sage and its record says so; only its refunds wait for the retry.
+      jobLog.warn({ err: error, retryCount: job.retryCount }, 'charge synced, its refunds not queued yet: pg-boss retries with backoff');
+      throw error;
+    }
     await recordFailed(db, record, stored, { ...attempt, final, nextAttemptAt: final ? null : nextAttemptAt(job) });
     if (final) {
       jobLog.error({ code: stored.code, attempts: job.retryCount + 1 }, 'sync gave up after its last attempt: dead, waiting for an admin');
@@ -224,14 +229,17 @@ async function syncOnce(
     // After the charge (its refunds' jobs find it done), and also when this event was stale or the
     // charge held: the refunds are the refund path's business, and a retry after a crash between
     // the charge's record and this point must still queue them.
+    const charge = fetched.object as Stripe.Charge;
     await queueChargeRefunds({
       db: services.prisma,
       boss: input.boss,
       stripe: ctx.stripe,
       integration,
       log,
-      charge: fetched.object as Stripe.Charge,
+      charge,
       job: { id: attempt.jobId ?? `${integration.id}:${objectId}`, eventId: attempt.eventId ?? `charge:${objectId}` },
+    }).catch((error: unknown) => {
+      throw new ChargeRefundsNotQueuedError(charge.id, error);
     });
   }
 }

@@ -20,6 +20,8 @@ const ZLoadQuery = z.strictObject({ account: ZAccountId.optional() });
 export const ZFaultSettings = z.strictObject({
   rateLimitNext: z.number().int().min(0).optional(),
   rateLimitShare: z.number().min(0).max(1).optional(),
+  /** API paths (prefixes, e.g. `/v1/refunds`) that answer 500 until set again; [] clears them. */
+  failingPaths: z.array(z.string().startsWith('/v1/')).max(50).optional(),
 });
 
 /** Bulk loads (10,000 balance transactions and their charges) are far beyond Fastify's 1 MiB default. */

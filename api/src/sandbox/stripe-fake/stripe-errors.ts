@@ -89,6 +89,11 @@ export function apiKeyInvalid(key: string): StripeFakeError {
   return invalidRequest(`Invalid API Key provided: ${shown}`, { status: 401 });
 }
 
+/** Stripe's answer when something went wrong on its side. */
+export function apiError(): StripeFakeError {
+  return new StripeFakeError({ status: 500, type: 'api_error', message: 'An unknown error occurred' });
+}
+
 export function rateLimited(): StripeFakeError {
   return new StripeFakeError({
     status: 429,

@@ -15,6 +15,7 @@ import {
   apiKeyMissing,
   invalidRequest,
   rateLimited,
+  apiError,
   unrecognizedRequestUrl,
 } from './stripe-errors.ts';
 import { registerWriteRoutes } from './write-routes.ts';
@@ -161,6 +162,7 @@ export function buildStripeFake(options: StripeFakeOptions = {}): StripeFake {
     authenticate(request, options.apiKeys);
     state.account = accountFrom(request, store.defaultAccountId);
     if (faults.takeRateLimit()) throw rateLimited();
+    if (faults.fails(pathOf(request))) throw apiError();
   });
 
   app.addHook('preHandler', async (request, reply) => {

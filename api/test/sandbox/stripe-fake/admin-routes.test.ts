@@ -28,14 +28,14 @@ describe('fake-only routes under /_fake', () => {
   it('reset empties every account, the faults and the request log', async () => {
     const { request, stripe, load, fake } = await startStripeFake();
     await load([exampleOf('charge', { id: 'ch_1' })]);
-    await request('/_fake/faults', json({ rateLimitShare: 0.5 }));
+    await request('/_fake/faults', json({ rateLimitShare: 0.5, failingPaths: ['/v1/refunds'] }));
     await stripe.balanceTransactions.list().catch(() => undefined);
 
     const reset = await request('/_fake/reset', { method: 'POST' });
 
     expect(reset.status).toBe(200);
     expect(fake.store.accountIds()).toEqual([]);
-    expect(fake.faults.current()).toEqual({ rateLimitNext: 0, rateLimitShare: 0 });
+    expect(fake.faults.current()).toEqual({ rateLimitNext: 0, rateLimitShare: 0, failingPaths: [] });
     expect((await request('/_fake/requests')).body).toEqual({ requests: [] });
   });
 
