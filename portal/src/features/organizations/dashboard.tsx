@@ -4,14 +4,14 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { signOut } from 'next-auth/react';
 import { useState } from 'react';
+import { BrandMark } from '@/components/brand-mark';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
-import { Label } from '@/components/ui/label';
-import { Select } from '@/components/ui/select';
 import { IntegrationsTable } from '@/features/integrations/integrations-table';
 import { useTRPC } from '@/trpc/react';
 import { ApiErrorAlert } from './api-error-alert';
+import { OrganizationSelect } from './organization-select';
 
 function roleLabel(role: string): string {
   return role.charAt(0).toUpperCase() + role.slice(1);
@@ -47,10 +47,7 @@ export function Dashboard({ sessionUser }: { sessionUser: { name: string | null;
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-7xl items-center justify-between gap-4 px-6 py-3">
-          <div>
-            <p className="text-sm font-semibold tracking-wide text-brand uppercase">SageSync</p>
-            <p className="text-xs text-slate-500">Stripe into Sage</p>
-          </div>
+          <BrandMark />
           <div className="flex items-center gap-4">
             <nav aria-label="Portal" className="text-sm">
               <Link href="/review" className="font-medium text-slate-700 hover:text-brand hover:underline">
@@ -102,18 +99,7 @@ export function Dashboard({ sessionUser }: { sessionUser: { name: string | null;
                   </li>
                 ))}
               </ul>
-              {memberships.length > 1 ? (
-                <div className="flex items-center gap-2">
-                  <Label htmlFor="organization">Organization</Label>
-                  <Select id="organization" value={selected.orgId} onChange={(e) => setSelectedOrgId(e.target.value)}>
-                    {memberships.map((m) => (
-                      <option key={m.orgId} value={m.orgId}>
-                        {m.orgName}
-                      </option>
-                    ))}
-                  </Select>
-                </div>
-              ) : null}
+              <OrganizationSelect id="organization" memberships={memberships} value={selected.orgId} onChange={setSelectedOrgId} />
             </section>
 
             <Card aria-labelledby="integrations-heading">

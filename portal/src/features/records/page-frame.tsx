@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { BrandMark } from '@/components/brand-mark';
 import type { ReactNode } from 'react';
 
 /** The header the record and review pages share: where you are, and the way back. */
@@ -7,10 +8,7 @@ export function PageFrame({ children, signedInAs }: { children: ReactNode; signe
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-7xl items-center justify-between gap-4 px-6 py-3">
-          <div>
-            <p className="text-sm font-semibold tracking-wide text-brand uppercase">SageSync</p>
-            <p className="text-xs text-slate-500">Stripe into Sage</p>
-          </div>
+          <BrandMark />
           <nav aria-label="Portal" className="flex items-center gap-4 text-sm">
             <Link href="/" className="font-medium text-slate-700 hover:text-brand hover:underline">
               Dashboard

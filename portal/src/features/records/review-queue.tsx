@@ -5,11 +5,10 @@ import Link from 'next/link';
 import { useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
-import { Label } from '@/components/ui/label';
-import { Select } from '@/components/ui/select';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { sageEditionLabel } from '@/features/integrations/integration-labels';
 import { ApiErrorAlert } from '@/features/organizations/api-error-alert';
+import { OrganizationSelect } from '@/features/organizations/organization-select';
 import { useTRPC } from '@/trpc/react';
 import type { Membership } from '@/trpc/router-types';
 import { formatAmount } from './format-amount';
@@ -43,18 +42,7 @@ export function ReviewQueue() {
           Items the sync held instead of posting to Sage, newest first, with why. A reviewer&apos;s approve or reject arrives with
           the review queue; until then a held item stays held and nothing is posted for it.
         </p>
-        {memberships.length > 1 && selected ? (
-          <div className="flex items-center gap-2">
-            <Label htmlFor="review-organization">Organization</Label>
-            <Select id="review-organization" value={selected.orgId} onChange={(e) => setSelectedOrgId(e.target.value)}>
-              {memberships.map((m) => (
-                <option key={m.orgId} value={m.orgId}>
-                  {m.orgName}
-                </option>
-              ))}
-            </Select>
-          </div>
-        ) : null}
+        {selected ? <OrganizationSelect id="review-organization" memberships={memberships} value={selected.orgId} onChange={setSelectedOrgId} /> : null}
       </section>
       {selected ? (
         <HeldRecords key={selected.orgId} membership={selected} />
