@@ -64,6 +64,8 @@ test('a held manual payout is listed in the review queue with its reason, and it
     await expect(row).toHaveCount(1, { timeout: 1_000 });
   }).toPass({ timeout: 30_000 });
   await expect(row).toContainText('manual payout');
+  // Its amount, the first thing a reviewer weighs (50,000 minor units of USD).
+  await expect(row).toContainText('500.00');
   await expect(page.getByText('approve or reject arrives with the review queue')).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('review-queue.png'), fullPage: true });
 

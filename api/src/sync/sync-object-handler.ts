@@ -192,14 +192,31 @@ export async function handleSyncObject(payload: SyncObjectJobPayload, context: J
 
 /** A payout is reconciled as a whole (its journal proves itself against its transactions, and holds itself). */
 function payoutOutcome(payoutId: string, result: ReconcilePayoutResult): ProcessOutcome {
+  const amount = { amountMinor: result.amountMinor, currency: result.currency };
   switch (result.status) {
     case 'posted':
-      return { kind: 'synced', documentType: 'journal_entry', document: { type: 'journal_entry', id: result.documentId ?? payoutId, number: result.documentNumber ?? payoutId, reference: payoutId } };
+      return { kind: 'synced', documentType: 'journal_entry', document: { type: 'journal_entry', id: result.documentId ?? payoutId, number: result.documentNumber ?? payoutId, reference: payoutId }, ...amount };
     case 'held':
-      return { kind: 'held', code: 'PAYOUT_HELD', message: result.reason ?? 'The payout journal is held for review.' };
+      return { kind: 'held', code: 'PAYOUT_HELD', message: result.reason ?? 'The payout journal is held for review.', ...amount };
     case 'pending':
       return { kind: 'skipped', code: 'PAYOUT_PENDING', message: result.reason ?? 'The payout is not ready to reconcile yet; it is reconciled on its next event.' };
   }
+}
+
+/**
+ * What a held object is worth, for its reviewer: the settled amount when Stripe's answer carries its
+ * balance transaction, else the amount the object names (a charge's presentment amount, an
+ * invoice's amount paid). Nothing when it names none (a customer).
+ */
+export function heldAmountOf(object: unknown): { amountMinor: bigint; currency: string } | Record<string, never> {
+  const named = object as { balance_transaction?: unknown; amount?: unknown; amount_paid?: unknown; currency?: unknown } | null;
+  const settled = named?.balance_transaction as { amount?: unknown; currency?: unknown } | string | null | undefined;
+  if (settled && typeof settled === 'object' && Number.isSafeInteger(settled.amount) && typeof settled.currency === 'string') {
+    return { amountMinor: BigInt(settled.amount as number), currency: settled.currency.toUpperCase() };
+  }
+  const amount = named?.amount ?? named?.amount_paid;
+  if (Number.isSafeInteger(amount) && typeof named?.currency === 'string') return { amountMinor: BigInt(amount as number), currency: named.currency.toUpperCase() };
+  return {};
 }
 
 async function syncOnce(
@@ -261,7 +278,12 @@ async function applyFetched(
   if (current.status !== 'synced') {
     const verdict = await input.assess({ integration, object: fetched.object, kind });
     if (verdict.hold) {
-      await recordOutcome(services.prisma, current, { kind: 'held', code: 'ANOMALY_HOLD', message: verdict.reasons.join(' ') || 'Held for review.', detail: { score: verdict.score, reasons: verdict.reasons } }, attempt);
+      await recordOutcome(
+        services.prisma,
+        current,
+        { kind: 'held', code: 'ANOMALY_HOLD', message: verdict.reasons.join(' ') || 'Held for review.', detail: { score: verdict.score, reasons: verdict.reasons }, ...heldAmountOf(fetched.object) },
+        attempt,
+      );
       log.info({ score: verdict.score }, 'held for review');
       return;
     }

@@ -36,6 +36,9 @@ export type ReconcilePayoutResult = {
   documentNumber?: string;
   /** Why it is held or pending, in words a finance admin reads. */
   reason?: string;
+  /** The payout's amount, for its sync record (what a reviewer of a held payout sees first). */
+  amountMinor: bigint;
+  currency: string;
 };
 
 /** The roles a payout journal can post to; fx is never posted (journals carry settlement amounts). */
@@ -78,7 +81,7 @@ export async function reconcilePayout(input: ReconcilePayoutInput): Promise<Reco
     const reason = `Stripe reports this payout as ${payout.status}; it is reconciled once it is paid.`;
     await store({ status: 'pending', heldReason: reason });
     log.info({ payoutStatus: payout.status }, 'payout not paid yet: left pending');
-    return { status: 'pending', reason };
+    return { status: 'pending', reason, amountMinor: facts.amountMinor, currency: facts.currency };
   }
 
   const mode = integration.postingMode;
@@ -88,7 +91,7 @@ export async function reconcilePayout(input: ReconcilePayoutInput): Promise<Reco
     const hold = proveJournal(built, facts, []) ?? { code: 'manual_payout', message: 'This is a manual payout: it is held for review.' };
     await store({ status: 'held', heldReason: hold.message, transactionsTotalMinor: null, differenceMinor: null, transactionCount: null, summary: summaryJson(mode, built, hold), journalDocumentId: null, journalNumber: null, postedAt: null });
     log.warn({ hold: hold.code }, 'manual payout held for review');
-    return { status: 'held', reason: hold.message };
+    return { status: 'held', reason: hold.message, amountMinor: facts.amountMinor, currency: facts.currency };
   }
 
   const transactions: NormalizedBalanceTransaction[] = [];
@@ -125,7 +128,7 @@ export async function reconcilePayout(input: ReconcilePayoutInput): Promise<Reco
   if (hold) {
     await store({ status: 'held', heldReason: hold.message, ...totals, summary: summaryJson(mode, built, hold), journalDocumentId: null, journalNumber: null, postedAt: null });
     log.warn({ hold: hold.code, differenceMinor: totals.differenceMinor.toString() }, 'payout held for review');
-    return { status: 'held', reason: hold.message };
+    return { status: 'held', reason: hold.message, amountMinor: facts.amountMinor, currency: facts.currency };
   }
   if (!built.ok) throw new Error('unreachable: an unproved journal is held above');
 
@@ -249,5 +252,5 @@ async function recordFailure(store: StoreReconciliation, error: unknown, extra: 
 }
 
 function postedResult(row: PayoutReconciliation): ReconcilePayoutResult {
-  return { status: 'posted', ...(row.journalDocumentId ? { documentId: row.journalDocumentId } : {}), ...(row.journalNumber ? { documentNumber: row.journalNumber } : {}) };
+  return { status: 'posted', amountMinor: row.payoutAmountMinor, currency: row.currency, ...(row.journalDocumentId ? { documentId: row.journalDocumentId } : {}), ...(row.journalNumber ? { documentNumber: row.journalNumber } : {}) };
 }

@@ -41,7 +41,8 @@ export type ProcessOutcome =
       postedHash?: string;
     }
   | { kind: 'skipped'; code: string; message: string; parentId?: string }
-  | { kind: 'held'; code: string; message: string; detail?: unknown; parentId?: string };
+  /** A held item carries its amount when known: the first thing its reviewer needs. */
+  | { kind: 'held'; code: string; message: string; detail?: unknown; parentId?: string; amountMinor?: bigint; currency?: string };
 
 /** A cause only a person can remove: a retry cannot help, so the job records it and ends. */
 export class NeedsHumanError extends Error {

@@ -15,8 +15,8 @@ export async function recordOutcome(
 ): Promise<SyncRecord> {
   const extra = {
     ...(outcome.parentId !== undefined ? { parentId: outcome.parentId } : {}),
-    ...(outcome.kind === 'synced' && outcome.amountMinor !== undefined ? { amountMinor: outcome.amountMinor } : {}),
-    ...(outcome.kind === 'synced' && outcome.currency !== undefined ? { currency: outcome.currency } : {}),
+    ...(outcome.kind !== 'skipped' && outcome.amountMinor !== undefined ? { amountMinor: outcome.amountMinor } : {}),
+    ...(outcome.kind !== 'skipped' && outcome.currency !== undefined ? { currency: outcome.currency } : {}),
   };
   switch (outcome.kind) {
     case 'synced':

@@ -180,7 +180,7 @@ describe('reconciling a paid payout', () => {
 
     const result = await reconcile(w, scenario.payout.id);
 
-    expect(result).toMatchObject({ status: 'held', reason: expect.stringMatching(/manual payout/) });
+    expect(result).toMatchObject({ status: 'held', reason: expect.stringMatching(/manual payout/), amountMinor: BigInt(scenario.payout.amount), currency: String(scenario.payout.currency).toUpperCase() });
     expect(await row(w, scenario.payout.id)).toMatchObject({ status: 'held', journalDocumentId: null, payoutAmountMinor: BigInt(scenario.payout.amount) });
     expect(await w.sandbox.documents(w.company)).toHaveLength(0);
   });

@@ -164,14 +164,14 @@ describe('charges that need a person or a reviewer', () => {
     await harness.prisma.fieldMapping.deleteMany({ where: { integrationId: tenant.integration.id } });
   });
 
-  it('holds a charge the anomaly hook flags, and posts nothing', async () => {
+  it('holds a charge the anomaly hook flags, with its amount for the reviewer, and posts nothing', async () => {
     const paid = charge({ amount: 990_000, currency: 'usd', customer: customer() });
     await tenant.load(paid.objects);
     harness.holdIds.add(paid.charge.id);
 
     await tenant.sync('charge', paid.charge.id);
 
-    expect(await tenant.record('charge', paid.charge.id)).toMatchObject({ status: 'held', lastError: expect.objectContaining({ code: 'ANOMALY_HOLD' }) });
+    expect(await tenant.record('charge', paid.charge.id)).toMatchObject({ status: 'held', amountMinor: 990_000n, currency: 'USD', lastError: expect.objectContaining({ code: 'ANOMALY_HOLD' }) });
     expect(await tenant.documents(paid.charge.id)).toEqual([]);
   });
 });
