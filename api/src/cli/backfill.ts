@@ -2,10 +2,11 @@ import { resolveKeyring, type Database } from '@sagesync/db';
 import { SingleBar, Presets } from 'cli-progress';
 import { z } from 'zod';
 import { unixToLocalDate } from '../accounting/local-date.ts';
-import { InMemoryRequestBudget, STRIPE_RATE_LIMIT_PER_SECOND } from '../connectors/stripe/stripe-request-budget.ts';
+import { STRIPE_RATE_LIMIT_PER_SECOND } from '../connectors/stripe/stripe-request-budget.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createQueue, type Queue } from '../queue/create-queue.ts';
 import { BackfillRequestError, BackfillRunBusyError } from '../sync/backfill/backfill-errors.ts';
+import { sharedStripeBudget } from '../sync/budgets/stripe-read-budget.ts';
 import type { BackfillMissingPart } from '../sync/backfill/backfill-outcome.ts';
 import { startBackfill } from '../sync/backfill/plan-backfill.ts';
 import { runBackfill, type BackfillProgress } from '../sync/backfill/run-backfill.ts';
@@ -72,8 +73,8 @@ async function main(): Promise<number> {
         // The same Stripe settings the worker uses (api/src/sync/sync-config.ts).
         platformApiKey: syncConfig.stripe.platformApiKey,
         apiBase: syncConfig.stripe.apiBase,
-        // Half of Stripe's limit for the integration's mode, as the worker reads.
-        rateLimiter: new InMemoryRequestBudget({ perSecond: Math.floor(STRIPE_RATE_LIMIT_PER_SECOND[integration.livemode ? 'live' : 'test'] / 2) }),
+        // Half of Stripe's limit for the integration's mode, spent with the workers (the same rows).
+        rateLimiter: sharedStripeBudget({ prisma: db.prisma, perSecond: Math.floor(STRIPE_RATE_LIMIT_PER_SECOND[integration.livemode ? 'live' : 'test'] / 2) }),
       },
       sageConnectorFor: () => Promise.reject(new Error('The backfill only lists Stripe; the worker posts to Sage.')),
     });

@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { createSageConnectorFactory } from '../connectors/sage/create-sage-connector.ts';
 import type { OAuthEndpoints } from '../connectors/sage/oauth/oauth-client.ts';
 import type { OAuthProvider } from '../connectors/sage/oauth/connection-token-store.ts';
-import { defaultBudgetPerSecond, InMemoryRequestBudget } from '../connectors/stripe/stripe-request-budget.ts';
+import { defaultBudgetPerSecond } from '../connectors/stripe/stripe-request-budget.ts';
 import type { Logger } from '../observability/logger.ts';
 import { PostgresTokenBucket } from './budgets/postgres-token-bucket.ts';
+import { sharedStripeBudget } from './budgets/stripe-read-budget.ts';
 import { createSyncServices, type SyncServices } from './sync-services.ts';
 
 // What the worker needs to reach Stripe and Sage, validated once at start. The lead merges these
@@ -92,13 +93,14 @@ export function buildSyncServices(config: SyncConfig, deps: { prisma: PrismaClie
     rateLimiter: new PostgresTokenBucket({ prisma: deps.prisma, limits: { perMinute: config.sage.ratePerMinute } }),
     oauth: config.sage.oauth,
   });
-  // Half of Stripe's limit for the mode; per-integration keys default to the test-mode budget unless set.
+  // Half of Stripe's limit for the mode; per-integration keys default to the test-mode budget unless
+  // set. In PostgreSQL like Sage's: every process reading an account spends the same budget.
   const perSecond = config.stripe.readBudgetPerSecond ?? defaultBudgetPerSecond(config.stripe.platformApiKey ?? 'sk_test_');
   return createSyncServices({
     prisma: deps.prisma,
     keyring: deps.keyring,
     log: deps.log,
-    stripe: { platformApiKey: config.stripe.platformApiKey, apiBase: config.stripe.apiBase, rateLimiter: new InMemoryRequestBudget({ perSecond }) },
+    stripe: { platformApiKey: config.stripe.platformApiKey, apiBase: config.stripe.apiBase, rateLimiter: sharedStripeBudget({ prisma: deps.prisma, perSecond }) },
     sageConnectorFor,
   });
 }
