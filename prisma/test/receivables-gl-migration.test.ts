@@ -89,7 +89,16 @@ describe('the default receivables GL account migration', () => {
     ];
     withOwnChoice = await integrationWith('sage_pro', ownChoiceRules);
 
-    expect(await applyMigrations(db)).toEqual({ applied: [MIGRATION] });
+    // Later migrations are not this test's subject: apply this one and stop.
+    const throughThisOne = fs.mkdtempSync(path.join(os.tmpdir(), 'migrations-through-'));
+    try {
+      for (const { name } of readMigrations().filter((candidate) => candidate.name <= MIGRATION)) {
+        fs.cpSync(path.join(MIGRATIONS_DIR, name), path.join(throughThisOne, name), { recursive: true });
+      }
+      expect(await applyMigrations(db, throughThisOne)).toEqual({ applied: [MIGRATION] });
+    } finally {
+      fs.rmSync(throughThisOne, { recursive: true, force: true });
+    }
 
     for (const edition of editions) {
       // Exactly what a new integration of the edition gets today, receivables in "Default accounts".

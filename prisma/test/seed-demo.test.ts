@@ -53,7 +53,7 @@ describe('the demo seed', () => {
       const last = integration.glRules.at(-1)!;
       expect(ZGlConditions.parse(last.conditions)).toEqual([]);
       expect(Object.keys(ZGlAccounts.parse(last.accounts)).sort()).toEqual(
-        ['adjustments', 'bank', 'clearing', 'disputes', 'fees', 'fx', 'receivables', 'refunds', 'revenue'],
+        ['adjustments', 'bank', 'clearing', 'disputes', 'fees', 'fx', 'receivables', 'refunds', 'revenue', 'sales_tax'],
       );
     }
   });

@@ -75,8 +75,8 @@ export function postsIndividually(mode: PostingModeName): boolean {
 
 const PAYOUT_CATEGORIES = new Set(['payout', 'payout_reversal']);
 
-/** The roles a payout journal posts to: receivables belongs to invoices, never to a payout. */
-export type PayoutAccountRole = Exclude<GlAccountRole, 'receivables'>;
+/** The roles a payout journal posts to: receivables and sales tax belong to invoices, never to a payout. */
+export type PayoutAccountRole = Exclude<GlAccountRole, 'receivables' | 'sales_tax'>;
 
 /** Which GL role a reporting category posts to when it is posted to its own account. */
 export function roleForCategory(category: string): PayoutAccountRole {

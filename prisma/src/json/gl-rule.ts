@@ -22,8 +22,10 @@ export type GlCondition = z.infer<typeof ZGlCondition>;
 /**
  * `receivables` is credited by an invoice's payment where the edition posts a receipt as a journal
  * (Sage 500): its native invoice debited that account, so the payment must clear it.
+ * `sales_tax` is the tax payable account an invoice's tax lines credit: the tax is owed to the
+ * authorities, never revenue.
  */
-export const GL_ACCOUNT_ROLES = ['clearing', 'bank', 'revenue', 'fees', 'refunds', 'disputes', 'fx', 'adjustments', 'receivables'] as const;
+export const GL_ACCOUNT_ROLES = ['clearing', 'bank', 'revenue', 'fees', 'refunds', 'disputes', 'fx', 'adjustments', 'receivables', 'sales_tax'] as const;
 export type GlAccountRole = (typeof GL_ACCOUNT_ROLES)[number];
 
 const ZGlAccountCode = z.string().min(1).max(40);
@@ -37,6 +39,7 @@ export const ZGlAccounts = z.object({
   fx: ZGlAccountCode.optional(),
   adjustments: ZGlAccountCode.optional(),
   receivables: ZGlAccountCode.optional(),
+  sales_tax: ZGlAccountCode.optional(),
 });
 export type GlAccounts = z.infer<typeof ZGlAccounts>;
 

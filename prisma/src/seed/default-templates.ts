@@ -4,13 +4,14 @@ import type { GlAccounts, GlCondition } from '../json/gl-rule.ts';
 
 // Starting points for a new integration, per Sage edition: field lengths follow each dialect, and
 // the GL accounts follow the chart each edition ships with (and the sandbox's demo companies),
-// receivables included: the accounts-receivable control account its invoices debit.
+// receivables included: the accounts-receivable control account its invoices debit; and sales_tax,
+// the sales tax payable liability its invoices' tax lines credit.
 
 export const DEFAULT_GL_ACCOUNTS: Record<SageEdition, Required<GlAccounts>> = {
-  sage500: { clearing: '1150-00', bank: '1010-00', revenue: '4000-00', fees: '6150-00', refunds: '4050-00', disputes: '6160-00', fx: '7900-00', adjustments: '6190-00', receivables: '1200-00' },
-  sage_pro: { clearing: '1150', bank: '1010', revenue: '4000', fees: '6150', refunds: '4050', disputes: '6160', fx: '7900', adjustments: '6190', receivables: '1200' },
-  sage50: { clearing: '10500', bank: '10200', revenue: '40000', fees: '61500', refunds: '40500', disputes: '61600', fx: '79000', adjustments: '61900', receivables: '11000' },
-  sage_accounting: { clearing: '1210', bank: '1200', revenue: '4000', fees: '7600', refunds: '4009', disputes: '7601', fx: '7900', adjustments: '8200', receivables: '1100' },
+  sage500: { clearing: '1150-00', bank: '1010-00', revenue: '4000-00', fees: '6150-00', refunds: '4050-00', disputes: '6160-00', fx: '7900-00', adjustments: '6190-00', receivables: '1200-00', sales_tax: '2100-00' },
+  sage_pro: { clearing: '1150', bank: '1010', revenue: '4000', fees: '6150', refunds: '4050', disputes: '6160', fx: '7900', adjustments: '6190', receivables: '1200', sales_tax: '2100' },
+  sage50: { clearing: '10500', bank: '10200', revenue: '40000', fees: '61500', refunds: '40500', disputes: '61600', fx: '79000', adjustments: '61900', receivables: '11000', sales_tax: '23100' },
+  sage_accounting: { clearing: '1210', bank: '1200', revenue: '4000', fees: '7600', refunds: '4009', disputes: '7601', fx: '7900', adjustments: '8200', receivables: '1100', sales_tax: '2200' },
 };
 
 /** Maximum customer-name length per dialect; longer names are truncated, and the preview says so. */

@@ -100,6 +100,8 @@ export interface StripeReader {
    */
   listInvoicePayments(filter: InvoicePaymentFilter): Promise<Stripe.InvoicePayment[]>;
   retrieveSubscription(id: string, options?: ExpandOption): Promise<Stripe.Subscription>;
+  /** An invoice's tax lines are named from it: its line taxes carry only the rate's id. */
+  retrieveTaxRate(id: string): Promise<Stripe.TaxRate>;
   retrievePayout(id: string, options?: ExpandOption): Promise<Stripe.Payout>;
   /** Every balance transaction of a payout (its own included), over all pages of 100, each once. */
   listPayoutBalanceTransactions(payoutId: string, options?: { expandSource?: boolean }): AsyncGenerator<Stripe.BalanceTransaction, void, undefined>;
@@ -305,6 +307,8 @@ export function createStripeReader(options: StripeReaderOptions): StripeReader {
       read({ action: 'retrieve', objectType: 'subscription', objectId: id }, (o) =>
         stripe.subscriptions.retrieve(id, expandParams(retrieveOptions), o),
       ),
+
+    retrieveTaxRate: (id) => read({ action: 'retrieve', objectType: 'tax_rate', objectId: id }, (o) => stripe.taxRates.retrieve(id, {}, o)),
 
     retrievePayout: (id, retrieveOptions) =>
       read({ action: 'retrieve', objectType: 'payout', objectId: id }, (o) => stripe.payouts.retrieve(id, expandParams(retrieveOptions), o)),

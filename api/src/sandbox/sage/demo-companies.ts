@@ -3,7 +3,8 @@ import type { Company, LedgerAccount, SageDialect } from './ledger-model.ts';
 
 // Charts of accounts per dialect. The clearing, bank, revenue, fees, refunds, disputes, fx and
 // adjustments codes are the ones prisma/src/seed/default-templates.ts maps to by default, so the
-// demo syncs with no setup; each chart adds a receivables account for invoices and receipts.
+// demo syncs with no setup; each chart adds a receivables account for invoices and receipts, and
+// the sales tax payable liability that default-templates maps the sales_tax role to.
 
 type AccountSeed = [code: string, name: string, type: LedgerAccount['type']];
 

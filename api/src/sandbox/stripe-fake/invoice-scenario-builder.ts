@@ -18,7 +18,24 @@ import { createSeededRandom } from './seeded-random.ts';
 // neither the charge nor its PaymentIntent names the invoice; an InvoicePayment per payment names
 // both (`invoice`, `payment.payment_intent`). Deterministic from the seed, like buildStripeScenario.
 
-export type InvoiceLineSpec = { description: string; amount: number; product?: string };
+export type InvoiceLineSpec = {
+  description: string;
+  /** Before discounts; with an inclusive tax, the tax is inside it (Stripe's `line.amount`). */
+  amount: number;
+  product?: string;
+  /** A coupon on this line alone, in minor units off. */
+  discount?: number;
+};
+
+/** One TaxRate applied to every line, as `tax_rates` on the invoice items put it there. */
+export type InvoiceTaxSpec = {
+  displayName: string;
+  /** As Stripe shows it (8.25 for 8.25%), at most four decimals. */
+  percentage: number;
+  inclusive: boolean;
+  jurisdiction?: string;
+  country?: string;
+};
 
 export type InvoiceScenarioOptions = {
   seed: number;
@@ -43,6 +60,13 @@ export type InvoiceScenarioOptions = {
    * (`invoice.charge`), and no InvoicePayment objects. One payment only.
    */
   legacy?: boolean;
+  /** A tax on every line; each line's tax is worked out as Stripe does, rounded half up per line. */
+  tax?: InvoiceTaxSpec;
+  /**
+   * An invoice-level coupon of this many minor units off, which Stripe spreads over the lines in
+   * proportion to what each owes after its own discounts (in each line's `discount_amounts`).
+   */
+  invoiceDiscount?: number;
 };
 
 export type InvoiceScenario = {
@@ -50,6 +74,8 @@ export type InvoiceScenario = {
   account: string | undefined;
   customer: Stripe.Customer;
   invoice: Stripe.Invoice;
+  /** The TaxRate of `tax`, when given. */
+  taxRates: Stripe.TaxRate[];
   /** In payment order. */
   charges: Stripe.Charge[];
   paymentIntents: Stripe.PaymentIntent[];
@@ -62,28 +88,106 @@ export type InvoiceScenario = {
 
 const HOUR = 3_600;
 
-function lineItem(fields: { id: string; invoiceId: string; spec: InvoiceLineSpec; currency: string; period: number; productId: string; priceId: string }): Stripe.InvoiceLineItem {
+/** A percentage in millionths of the whole (8.25% is 82_500), so tax is integer arithmetic. */
+const MILLION = 1_000_000n;
+
+/** a / b rounded half up, for non-negative a and positive b. */
+function divideRoundingHalfUp(a: bigint, b: bigint): bigint {
+  return (2n * a + b) / (2n * b);
+}
+
+/** The tax of one line that owes `taxable` (after its discounts), as Stripe works it out per line. */
+function lineTax(taxable: number, rateMillionths: bigint, inclusive: boolean): number {
+  const amount = BigInt(taxable);
+  if (amount <= 0n) return 0;
+  // Inclusive: the net is the amount over (1 + rate), rounded; the tax is what is left of it.
+  return Number(inclusive ? amount - divideRoundingHalfUp(amount * MILLION, MILLION + rateMillionths) : divideRoundingHalfUp(amount * rateMillionths, MILLION));
+}
+
+/**
+ * `total` spread over `bases` in proportion, each share rounded down and the remainder going to
+ * the largest base, so the shares add up to exactly `total`.
+ */
+function spread(total: number, bases: readonly number[]): number[] {
+  const whole = bases.reduce((sum, base) => sum + base, 0);
+  if (total === 0 || whole <= 0) return bases.map(() => 0);
+  const shares = bases.map((base) => Number((BigInt(total) * BigInt(Math.max(base, 0))) / BigInt(whole)));
+  const largest = bases.indexOf(Math.max(...bases));
+  shares[largest]! += total - shares.reduce((sum, share) => sum + share, 0);
+  return shares;
+}
+
+type LineDiscount = { discount: string; amount: number };
+type LineTax = { taxRate: string; amount: number; taxable: number; inclusive: boolean };
+
+function lineItem(fields: {
+  id: string;
+  invoiceId: string;
+  spec: InvoiceLineSpec;
+  currency: string;
+  period: number;
+  productId: string;
+  priceId: string;
+  lineDiscountId: string | null;
+  discounts: readonly LineDiscount[];
+  tax: LineTax | null;
+}): Stripe.InvoiceLineItem {
   return {
     id: fields.id,
     object: 'line_item',
     amount: fields.spec.amount,
     currency: fields.currency,
     description: fields.spec.description,
-    discount_amounts: [],
+    discount_amounts: fields.discounts.map(({ discount, amount }) => ({ amount, discount })),
     discountable: true,
-    discounts: [],
+    // Only the line's own discounts: the invoice's are on `invoice.discounts`, yet share in `discount_amounts`.
+    discounts: fields.lineDiscountId ? [fields.lineDiscountId] : [],
     invoice: fields.invoiceId,
     livemode: false,
     metadata: {},
     parent: null,
     period: { start: fields.period, end: fields.period },
-    pretax_credit_amounts: [],
+    pretax_credit_amounts: fields.discounts.map(({ discount, amount }) => ({ amount, discount, type: 'discount' })),
     pricing: { type: 'price_details', price_details: { price: fields.priceId, product: fields.productId }, unit_amount_decimal: null },
     quantity: 1,
     quantity_decimal: null,
     subscription: null,
     subtotal: fields.spec.amount,
-    taxes: [],
+    taxes: fields.tax
+      ? [
+          {
+            amount: fields.tax.amount,
+            tax_behavior: fields.tax.inclusive ? 'inclusive' : 'exclusive',
+            tax_rate_details: { tax_rate: fields.tax.taxRate },
+            taxability_reason: 'standard_rated',
+            taxable_amount: fields.tax.taxable,
+            type: 'tax_rate_details',
+          },
+        ]
+      : [],
+  };
+}
+
+function taxRate(id: string, spec: InvoiceTaxSpec, created: number): Stripe.TaxRate {
+  return {
+    id,
+    object: 'tax_rate',
+    active: true,
+    country: spec.country ?? null,
+    created,
+    description: null,
+    display_name: spec.displayName,
+    effective_percentage: spec.percentage,
+    flat_amount: null,
+    inclusive: spec.inclusive,
+    jurisdiction: spec.jurisdiction ?? null,
+    jurisdiction_level: null,
+    livemode: false,
+    metadata: {},
+    percentage: spec.percentage,
+    rate_type: 'percentage',
+    state: null,
+    tax_type: spec.inclusive ? 'vat' : 'sales_tax',
   };
 }
 
@@ -102,7 +206,21 @@ export function buildInvoiceScenario(options: InvoiceScenarioOptions): InvoiceSc
     { description: 'Support plan', amount: seededAmount() },
   ];
   if (specs.length === 0) throw new Error('an invoice needs at least one line');
-  const total = specs.reduce((sum, spec) => sum + spec.amount, 0);
+  if (specs.some((spec) => (spec.discount ?? 0) < 0 || (spec.discount ?? 0) > spec.amount)) throw new Error('a line discount must be between 0 and the line amount');
+  const rateMillionths = options.tax ? Math.round(options.tax.percentage * 10_000) : 0;
+  if (options.tax && (rateMillionths <= 0 || Math.abs(options.tax.percentage * 10_000 - rateMillionths) > 1e-6)) throw new Error('a tax percentage must be positive with at most four decimals');
+
+  // What each line owes: its amount, less its own coupon, less its share of the invoice's coupon.
+  const afterLineDiscounts = specs.map((spec) => spec.amount - (spec.discount ?? 0));
+  const invoiceDiscountShares = spread(options.invoiceDiscount ?? 0, afterLineDiscounts);
+  if (invoiceDiscountShares.some((share, index) => share > afterLineDiscounts[index]!)) throw new Error('the invoice discount exceeds what the lines owe');
+  const owed = afterLineDiscounts.map((amount, index) => amount - invoiceDiscountShares[index]!);
+  const lineTaxes = owed.map((amount) => (options.tax ? lineTax(amount, BigInt(rateMillionths), options.tax.inclusive) : 0));
+  const subtotal = specs.reduce((sum, spec) => sum + spec.amount, 0);
+  const discounted = owed.reduce((sum, amount) => sum + amount, 0);
+  const taxTotal = lineTaxes.reduce((sum, amount) => sum + amount, 0);
+  const inclusiveTax = options.tax?.inclusive ? taxTotal : 0;
+  const total = discounted + (options.tax?.inclusive ? 0 : taxTotal);
   const payments = options.payments ?? [total];
   const paid = payments.reduce((sum, amount) => sum + amount, 0);
   if (payments.some((amount) => !Number.isInteger(amount) || amount <= 0)) throw new Error('each payment must be a positive integer of minor units');
@@ -111,8 +229,23 @@ export function buildInvoiceScenario(options: InvoiceScenarioOptions): InvoiceSc
 
   const buyer = customer(ids.next('cus', 14), 0, finalizedAt - 30 * 86_400, random);
   const invoiceId = ids.next('in');
-  const lines = specs.map((spec) =>
-    lineItem({ id: ids.next('il'), invoiceId, spec, currency, period: finalizedAt, productId: spec.product ?? ids.next('prod', 14), priceId: ids.next('price') }),
+  const theTaxRate = options.tax ? taxRate(ids.next('txr'), options.tax, finalizedAt - 60 * 86_400) : null;
+  const invoiceDiscountId = options.invoiceDiscount ? ids.next('di') : null;
+  const lineDiscountIds = specs.map((spec) => (spec.discount ? ids.next('di') : null));
+  const lines = specs.map((spec, index) => {
+    const lineDiscountId = lineDiscountIds[index]!;
+    const discounts: LineDiscount[] = [
+      ...(lineDiscountId ? [{ discount: lineDiscountId, amount: spec.discount! }] : []),
+      ...(invoiceDiscountId && invoiceDiscountShares[index] ? [{ discount: invoiceDiscountId, amount: invoiceDiscountShares[index] }] : []),
+    ];
+    const taxAmount = lineTaxes[index]!;
+    const tax: LineTax | null = theTaxRate
+      ? { taxRate: theTaxRate.id, amount: taxAmount, taxable: theTaxRate.inclusive ? owed[index]! - taxAmount : owed[index]!, inclusive: theTaxRate.inclusive }
+      : null;
+    return lineItem({ id: ids.next('il'), invoiceId, spec, currency, period: finalizedAt, productId: spec.product ?? ids.next('prod', 14), priceId: ids.next('price'), lineDiscountId, discounts, tax });
+  });
+  const totalDiscountAmounts = [...lineDiscountIds.map((id, index) => (id ? { discount: id, amount: specs[index]!.discount! } : null)), invoiceDiscountId ? { discount: invoiceDiscountId, amount: options.invoiceDiscount! } : null].filter(
+    (each): each is LineDiscount => each !== null,
   );
 
   const charges: Stripe.Charge[] = [];
@@ -202,7 +335,7 @@ export function buildInvoiceScenario(options: InvoiceScenarioOptions): InvoiceSc
     default_source: null,
     default_tax_rates: [],
     description: null,
-    discounts: [],
+    discounts: invoiceDiscountId ? [invoiceDiscountId] : [],
     due_date: null,
     effective_at: finalizedAt,
     ending_balance: 0,
@@ -233,14 +366,25 @@ export function buildInvoiceScenario(options: InvoiceScenarioOptions): InvoiceSc
     statement_descriptor: null,
     status: fullyPaid ? 'paid' : 'open',
     status_transitions: { finalized_at: finalizedAt, marked_uncollectible_at: null, paid_at: paidAt, voided_at: null },
-    subtotal: total,
-    subtotal_excluding_tax: total,
+    subtotal,
+    subtotal_excluding_tax: subtotal - inclusiveTax,
     test_clock: null,
     total,
-    total_discount_amounts: [],
-    total_excluding_tax: total,
-    total_pretax_credit_amounts: [],
-    total_taxes: [],
+    total_discount_amounts: totalDiscountAmounts.map(({ discount, amount }) => ({ amount, discount })),
+    total_excluding_tax: discounted - inclusiveTax,
+    total_pretax_credit_amounts: totalDiscountAmounts.map(({ discount, amount }) => ({ amount, discount, type: 'discount' })),
+    total_taxes: theTaxRate
+      ? [
+          {
+            amount: taxTotal,
+            tax_behavior: theTaxRate.inclusive ? 'inclusive' : 'exclusive',
+            tax_rate_details: { tax_rate: theTaxRate.id },
+            taxability_reason: 'standard_rated',
+            taxable_amount: theTaxRate.inclusive ? discounted - taxTotal : discounted,
+            type: 'tax_rate_details',
+          },
+        ]
+      : [],
     webhooks_delivered_at: finalizedAt,
     ...(options.legacy ? { charge: charges[0]?.id ?? null } : {}),
   };
@@ -257,11 +401,12 @@ export function buildInvoiceScenario(options: InvoiceScenarioOptions): InvoiceSc
     account,
     customer: buyer,
     invoice,
+    taxRates: theTaxRate ? [theTaxRate] : [],
     charges,
     paymentIntents,
     invoicePayments,
     balanceTransactions: transactions,
     events,
-    objects: [buyer, invoice, ...paymentIntents, ...charges, ...transactions, ...invoicePayments, ...events].map(hinted),
+    objects: [buyer, ...(theTaxRate ? [theTaxRate] : []), invoice, ...paymentIntents, ...charges, ...transactions, ...invoicePayments, ...events].map(hinted),
   };
 }

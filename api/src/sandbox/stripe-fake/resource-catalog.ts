@@ -190,5 +190,6 @@ export const RESOURCES: readonly ResourceDefinition[] = [
     filters: [created, equalsFilter('customer'), equalsFilter('collection_method'), subscriptionStatusFilter, subscriptionPriceFilter],
   },
   { type: 'payment_intent', path: 'payment_intents', filters: [created, equalsFilter('customer')] },
+  { type: 'tax_rate', path: 'tax_rates', filters: [created] },
   { type: 'event', path: 'events', filters: [created, eventTypeFilter, eventTypesFilter] },
 ];

@@ -6,8 +6,9 @@ import { ensureChargeSynced } from './post-charge-receipt.ts';
 import type { ProcessOutcome, ProcessorContext } from './processor-context.ts';
 import { postSageInvoiceOnce, prepareSageInvoice } from './sage-invoice.ts';
 
-// A Stripe invoice becomes the Sage invoice with its lines (revenue per line, chosen by the GL
-// rules from the line's product), idempotent on the invoice id. Its money reaches Sage only as the
+// A Stripe invoice becomes the Sage invoice with its lines (revenue per line net of discounts,
+// chosen by the GL rules from the line's product, plus a line per tax rate to the sales_tax
+// account: see invoice-sage-lines.ts), idempotent on the invoice id. Its money reaches Sage only as the
 // receipts of the charges that paid it: one receipt per charge, referenced by the charge id (as
 // refunds, disputes and payout reconciliation expect) and applied to the Sage invoice. Whichever
 // of `charge.succeeded` and `invoice.paid` runs first posts the invoice and that receipt; the

@@ -1,33 +1,19 @@
 import type Stripe from 'stripe';
-import { requireGlAccounts, type GlRuleRow } from '../../accounting/gl-rules.ts';
 import { unixToLocalDate } from '../../accounting/local-date.ts';
 import type { SageCustomer, SageDocumentRef, SageLine } from '../../connectors/sage/sage-documents.ts';
+import { buildInvoiceSageLines, taxRateIdsOf, type TaxRateLabel } from './invoice-sage-lines.ts';
 import { loadGlRules, NeedsHumanError, postOnce, type ProcessorContext } from './processor-context.ts';
 import { sageCustomerFor } from './sync-customer.ts';
 
 // The Sage invoice of a Stripe invoice, wanted by two jobs: the invoice's own (`invoice.paid`)
-// and each charge that pays it (`charge.succeeded`), which applies its receipt to it. One line per
-// invoice line, revenue chosen by the GL rules from the line's product; idempotent on the invoice id.
+// and each charge that pays it (`charge.succeeded`), which applies its receipt to it. Its lines are
+// the revenue net of discounts plus the tax (invoice-sage-lines.ts); idempotent on the invoice id.
 
-function productOf(line: Stripe.InvoiceLineItem): string | undefined {
-  const loose = line as unknown as { price?: { product?: unknown } | null; pricing?: { price_details?: { product?: unknown } } | null };
-  const product = loose.pricing?.price_details?.product ?? loose.price?.product;
-  return typeof product === 'string' ? product : undefined;
-}
-
-function linesOf(invoice: Stripe.Invoice, rules: GlRuleRow[], currency: string): SageLine[] {
-  return invoice.lines.data
-    .filter((line) => line.amount !== 0)
-    .map((line) => {
-      const product = productOf(line);
-      const { revenue } = requireGlAccounts(rules, { reportingCategory: 'charge', currency, amountMinor: BigInt(line.amount), products: product ? [product] : [], metadata: line.metadata ?? {} }, ['revenue']);
-      return {
-        description: [...(line.description?.trim() || `Stripe invoice ${invoice.id} line`)].slice(0, 60).join(''),
-        quantity: 1,
-        unitAmountMinor: BigInt(line.amount),
-        glAccount: revenue,
-      };
-    });
+/** The labels of the tax rates the invoice's taxes name: Stripe gives each line tax only the rate's id. */
+async function taxRateLabels(ctx: ProcessorContext, invoice: Stripe.Invoice): Promise<Map<string, TaxRateLabel>> {
+  const labels = new Map<string, TaxRateLabel>();
+  for (const id of taxRateIdsOf(invoice)) labels.set(id, await ctx.stripe.retrieveTaxRate(id));
+  return labels;
 }
 
 export type SageInvoice = { document: SageDocumentRef; customer: SageCustomer; currency: string };
@@ -45,12 +31,7 @@ export async function prepareSageInvoice(ctx: ProcessorContext, invoice: Stripe.
   const customerId = typeof invoice.customer === 'string' ? invoice.customer : invoice.customer?.id;
   if (!customerId) throw new NeedsHumanError('INVOICE_WITHOUT_CUSTOMER', 'The invoice names no Stripe customer, so it has no Sage customer to be billed to.');
   const currency = invoice.currency.toUpperCase();
-  const lines = linesOf(invoice, await loadGlRules(ctx.db, ctx.integration), currency);
-  const linesTotal = lines.reduce((sum, line) => sum + line.unitAmountMinor * BigInt(line.quantity), 0n);
-  if (linesTotal !== BigInt(invoice.total)) {
-    // Tax and invoice-level discounts have no line of their own yet: never post a total that differs.
-    throw new NeedsHumanError('INVOICE_LINES_DO_NOT_ADD_UP', `The invoice lines add up to ${linesTotal} minor units but the invoice total is ${invoice.total} (tax or discounts). Post it by hand or map tax first.`);
-  }
+  const lines = buildInvoiceSageLines(invoice, { rules: await loadGlRules(ctx.db, ctx.integration), taxRates: await taxRateLabels(ctx, invoice) });
   const customer = await ctx.stripe.retrieveCustomer(customerId);
   if (customer.deleted) throw new NeedsHumanError('CUSTOMER_DELETED', `The invoice's customer ${customerId} was deleted in Stripe; create or choose the Sage customer by hand.`);
   const date = unixToLocalDate(invoice.status_transitions?.finalized_at ?? invoice.created, ctx.integration.timeZone);
