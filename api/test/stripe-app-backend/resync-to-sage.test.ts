@@ -1,23 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { defaultGlRules, generateMasterKey, loadKeyring, type Integration, type Keyring } from '@sagesync/db';
-import { createTestDatabase, type TestDatabase } from '@sagesync/db/testing';
+import { defaultGlRules, type Integration } from '@sagesync/db';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createSageConnectorFactory } from '../../src/connectors/sage/create-sage-connector.ts';
-import { InMemoryTokenBucket } from '../../src/connectors/sage/http/rate-limiter.ts';
-import { InMemoryRequestBudget } from '../../src/connectors/stripe/stripe-request-budget.ts';
-import { buildServer, type ApiServer } from '../../src/http/server.ts';
-import { createLogger } from '../../src/observability/logger.ts';
-import { createQueue, type Queue } from '../../src/queue/create-queue.ts';
 import type { LoadableStripeObject } from '../../src/sandbox/stripe-fake/object-store.ts';
-import { buildStripeFake, type StripeFake } from '../../src/sandbox/stripe-fake/stripe-fake-server.ts';
 import { SYNC_OBJECT_QUEUE, type SyncObjectJobPayload } from '../../src/sync/ingest/sync-object-job.ts';
-import { createSyncObjectJob } from '../../src/sync/sync-object-handler.ts';
-import { createSyncServices } from '../../src/sync/sync-services.ts';
-import { startWorker, type Worker } from '../../src/worker/start-worker.ts';
-import { startSandbox, type RunningSandbox } from '../sandbox/sage/support/sandbox-harness.ts';
-import { connectSageSandbox, sandboxOAuthEndpoints } from '../support/sage-connections.ts';
-import { TEST_SESSION_SECRET } from '../support/test-api.ts';
+import { connectSageSandbox } from '../support/sage-connections.ts';
 import { charge, customer, stripeId } from '../sync/processors/support/stripe-objects.ts';
+import { startEndToEndStack, type EndToEndStack } from '../sync/end-to-end/support/end-to-end-stack.ts';
 import { APP_SECRET, callApp, linkedStripeUser, PORTAL_ORIGIN, STACK_START_TIMEOUT_MS } from './support/stripe-app-stack.ts';
 
 // The Resync button, end to end: a charge whose sync failed (its integration had no GL rules), an
@@ -29,49 +17,12 @@ const EDITION = 'sage_pro' as const;
 const COMPANY = 'demo-pro';
 const FINANCE_ADMIN = 'usr_finance_admin';
 
-type Stack = { db: TestDatabase; boss: Queue; keyring: Keyring; server: ApiServer; apiUrl: string; fake: StripeFake; sandbox: RunningSandbox; worker: Worker };
+type Stack = EndToEndStack;
 
-async function startStack(): Promise<Stack> {
-  const log = createLogger({ level: 'silent' });
-  const db = await createTestDatabase();
-  const boss = await createQueue(db, { log, supervise: false, schedule: false });
-  const keyring = loadKeyring({ key: generateMasterKey(), keyId: 'test-1' });
-  const sandbox = await startSandbox({ now: Date.now });
-  const fake = buildStripeFake();
-  const { url: fakeUrl } = await fake.listen(0);
-  const services = createSyncServices({
-    prisma: db.prisma,
-    keyring,
-    log,
-    stripe: { platformApiKey: 'sk_test_resync_end_to_end', apiBase: fakeUrl, rateLimiter: new InMemoryRequestBudget({ perSecond: 1_000 }) },
-    sageConnectorFor: createSageConnectorFactory({
-      prisma: db.prisma,
-      keyring,
-      rateLimiter: new InMemoryTokenBucket({ perMinute: 60_000, burst: 10_000 }),
-      oauth: sandboxOAuthEndpoints(sandbox.url),
-    }),
-  });
-  const server = await buildServer({
-    env: { NEXTAUTH_SECRET: TEST_SESSION_SECRET, PORTAL_ORIGIN, STRIPE_APP_SECRET: APP_SECRET },
-    db,
-    boss,
-    log,
-    keyring,
-    stripeFor: services.stripeFor,
-  });
-  const apiUrl = await server.listen({ host: '127.0.0.1', port: 0 });
-  const worker = await startWorker({ boss, prisma: db.prisma, log, registry: [createSyncObjectJob({ work: { pollingIntervalSeconds: 0.5 } }) as never], services });
-  return { db, boss, keyring, server, apiUrl, fake, sandbox, worker };
-}
+const startStack = () => startEndToEndStack({ stripeApp: { appSecret: APP_SECRET, portalOrigin: PORTAL_ORIGIN } });
 
 async function stopStack(stack: Stack | undefined): Promise<void> {
-  if (!stack) return;
-  await stack.server.close();
-  await stack.worker.stop();
-  await stack.boss.stop({ graceful: false, close: true }).catch(() => undefined);
-  await stack.sandbox.close();
-  await stack.fake.close();
-  await stack.db.dispose();
+  await stack?.close();
 }
 
 async function untilJobsSettled(stack: Stack, integration: Integration, objectId: string, count: number): Promise<void> {

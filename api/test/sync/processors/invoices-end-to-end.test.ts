@@ -1,75 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { defaultGlRules, generateMasterKey, loadKeyring, type Integration, type Keyring, type SageEdition } from '@sagesync/db';
-import { createTestDatabase, type TestDatabase } from '@sagesync/db/testing';
+import { defaultGlRules, type Integration, type SageEdition } from '@sagesync/db';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadEnv } from '../../../src/config/env.ts';
-import { createSageConnectorFactory } from '../../../src/connectors/sage/create-sage-connector.ts';
-import { InMemoryTokenBucket } from '../../../src/connectors/sage/http/rate-limiter.ts';
-import { InMemoryRequestBudget } from '../../../src/connectors/stripe/stripe-request-budget.ts';
-import { buildServer, type ApiServer } from '../../../src/http/server.ts';
-import { createLogger } from '../../../src/observability/logger.ts';
-import { createQueue, type Queue } from '../../../src/queue/create-queue.ts';
 import { buildInvoiceScenario } from '../../../src/sandbox/stripe-fake/invoice-scenario-builder.ts';
 import type { LoadableStripeObject } from '../../../src/sandbox/stripe-fake/object-store.ts';
-import { buildStripeFake, type StripeFake } from '../../../src/sandbox/stripe-fake/stripe-fake-server.ts';
 import { parseAmountToMinor } from '../../../src/sandbox/sage/money.ts';
 import { SYNC_OBJECT_QUEUE, type SyncObjectJobPayload } from '../../../src/sync/ingest/sync-object-job.ts';
-import { createSyncObjectJob } from '../../../src/sync/sync-object-handler.ts';
-import { createSyncServices } from '../../../src/sync/sync-services.ts';
-import { startWorker, type Worker } from '../../../src/worker/start-worker.ts';
-import { startSandbox, type RunningSandbox } from '../../sandbox/sage/support/sandbox-harness.ts';
 import { createOrganization } from '../../support/builders.ts';
-import { connectSageSandbox, sandboxOAuthEndpoints } from '../../support/sage-connections.ts';
-import { TEST_PORTAL_URL, TEST_SESSION_SECRET } from '../../support/test-api.ts';
-import { PLATFORM_SECRET, deliver } from '../ingest/support/webhook-harness.ts';
+import { connectSageSandbox } from '../../support/sage-connections.ts';
+import { deliver } from '../ingest/support/webhook-harness.ts';
 import { DEMO_COMPANY } from './support/sync-harness.ts';
+import { startEndToEndStack, type EndToEndStack } from '../end-to-end/support/end-to-end-stack.ts';
 
 // invoice.paid and charge.succeeded as Stripe delivers them: signed, POSTed to the api's platform
 // endpoint, stored and queued by ingest, then fetched from the Stripe fake and posted into the
 // Sage sandbox by the real worker (two jobs at a time). Nothing is called directly.
 
-type Stack = { db: TestDatabase; boss: Queue; keyring: Keyring; server: ApiServer; apiUrl: string; fake: StripeFake; fakeUrl: string; sandbox: RunningSandbox; worker: Worker };
+type Stack = EndToEndStack;
 
-async function startStack(): Promise<Stack> {
-  const log = createLogger({ level: 'silent' });
-  const db = await createTestDatabase();
-  const boss = await createQueue(db, { log, supervise: false, schedule: false });
-  const keyring = loadKeyring({ key: generateMasterKey(), keyId: 'test-1' });
-  const sandbox = await startSandbox({ now: Date.now });
-  const fake = buildStripeFake();
-  const { url: fakeUrl } = await fake.listen(0);
-  const env = {
-    ...loadEnv({ NODE_ENV: 'test', NEXTAUTH_SECRET: TEST_SESSION_SECRET, PORTAL_URL: TEST_PORTAL_URL, STRIPE_WEBHOOK_SECRET: PLATFORM_SECRET, STRIPE_LIVEMODE: 'false' }),
-    STRIPE_WEBHOOK_SECRETS: [PLATFORM_SECRET],
-  };
-  const server = await buildServer({ env, db, boss, log, keyring });
-  const apiUrl = await server.listen({ host: '127.0.0.1', port: 0 });
-  const services = createSyncServices({
-    prisma: db.prisma,
-    keyring,
-    log,
-    stripe: { platformApiKey: 'sk_test_invoices_end_to_end', apiBase: fakeUrl, rateLimiter: new InMemoryRequestBudget({ perSecond: 1_000 }) },
-    sageConnectorFor: createSageConnectorFactory({
-      prisma: db.prisma,
-      keyring,
-      rateLimiter: new InMemoryTokenBucket({ perMinute: 60_000, burst: 10_000 }),
-      oauth: sandboxOAuthEndpoints(sandbox.url),
-    }),
-  });
-  const job = createSyncObjectJob({ work: { pollingIntervalSeconds: 0.5, localConcurrency: 2 } });
-  const worker = await startWorker({ boss, prisma: db.prisma, log, registry: [job as never], services });
-  return { db, boss, keyring, server, apiUrl, fake, fakeUrl, sandbox, worker };
-}
+const startStack = () => startEndToEndStack();
 
 async function stopStack(stack: Stack | undefined): Promise<void> {
-  if (!stack) return;
-  await stack.server.close();
-  await stack.worker.stop();
-  await stack.boss.stop({ graceful: false, close: true }).catch(() => undefined);
-  await stack.sandbox.close();
-  await stack.fake.close();
-  await stack.db.dispose();
+  await stack?.close();
 }
 
 async function connectTenant(stack: Stack, edition: SageEdition): Promise<Integration> {

@@ -10,7 +10,8 @@ import { createQueue, type Queue } from '../../../../src/queue/create-queue.ts';
 import { buildStripeFake, type StripeFake } from '../../../../src/sandbox/stripe-fake/stripe-fake-server.ts';
 import { createSyncObjectJob } from '../../../../src/sync/sync-object-handler.ts';
 import { createSyncServices } from '../../../../src/sync/sync-services.ts';
-import { syncObjectWork } from '../../../../src/worker/start-sync-worker.ts';
+import { SYNC_JOBS_AT_ONCE, syncObjectWork } from '../../../../src/worker/start-sync-worker.ts';
+import { SYNC_OBJECT_QUEUE } from '../../../../src/sync/ingest/sync-object-job.ts';
 import { startWorker, type Worker } from '../../../../src/worker/start-worker.ts';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/sage/support/sandbox-harness.ts';
 import { sandboxOAuthEndpoints } from '../../../support/sage-connections.ts';
@@ -38,6 +39,8 @@ export type EndToEndStack = {
 export type EndToEndStackOptions = {
   /** The fetch the worker's Sage connectors send through (e.g. recordSageRequests()); node:http when absent. */
   sageFetch?: typeof fetch;
+  /** Serves the Stripe App's routes too, signed with this secret, linking to this portal. */
+  stripeApp?: { appSecret: string; portalOrigin: string };
 };
 
 export async function startEndToEndStack(options: EndToEndStackOptions = {}): Promise<EndToEndStack> {
@@ -53,8 +56,6 @@ export async function startEndToEndStack(options: EndToEndStackOptions = {}): Pr
     ...loadEnv({ NODE_ENV: 'test', NEXTAUTH_SECRET: TEST_SESSION_SECRET, PORTAL_URL: TEST_PORTAL_URL, STRIPE_WEBHOOK_SECRET: PLATFORM_SECRET, STRIPE_LIVEMODE: 'false' }),
     STRIPE_WEBHOOK_SECRETS: [PLATFORM_SECRET],
   };
-  const server = await buildServer({ env, db, boss, log, keyring });
-  const apiUrl = await server.listen({ host: '127.0.0.1', port: 0 });
   const services = createSyncServices({
     prisma: db.prisma,
     keyring,
@@ -69,9 +70,14 @@ export async function startEndToEndStack(options: EndToEndStackOptions = {}): Pr
       ...(options.sageFetch ? { fetch: options.sageFetch } : {}),
     }),
   });
-  // Taking jobs as the production worker does (batches, burst, several slots, each tenant's share).
+  // The Stripe App reads payments with no record yet through the worker's Stripe access, as main.ts wires it.
+  const appEnv = options.stripeApp ? { STRIPE_APP_SECRET: options.stripeApp.appSecret, PORTAL_ORIGIN: options.stripeApp.portalOrigin } : {};
+  const server = await buildServer({ env: { ...env, ...appEnv }, db, boss, log, keyring, stripeFor: services.stripeFor });
+  const apiUrl = await server.listen({ host: '127.0.0.1', port: 0 });
+  // Taking jobs as the production worker does (batches, burst, several slots, each tenant's share,
+  // several jobs of a batch in flight at once).
   const job = createSyncObjectJob({ work: syncObjectWork(db.kind) });
-  const worker = await startWorker({ boss, prisma: db.prisma, log, registry: [job as never], services });
+  const worker = await startWorker({ boss, prisma: db.prisma, log, registry: [job as never], services, jobsAtOnce: { [SYNC_OBJECT_QUEUE]: SYNC_JOBS_AT_ONCE } });
   return {
     db,
     boss,
