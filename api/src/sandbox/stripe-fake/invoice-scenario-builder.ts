@@ -37,6 +37,14 @@ export type InvoiceTaxSpec = {
   country?: string;
 };
 
+/** Shipping on the invoice (`invoice.shipping_cost`), as a fixed-amount ShippingRate puts it there. */
+export type InvoiceShippingSpec = {
+  /** What the shipping rate charges, in minor units, before tax. */
+  amount: number;
+  /** Taxed at the invoice's `tax` rate, which must then be exclusive: the tax goes on top. */
+  taxed?: boolean;
+};
+
 export type InvoiceScenarioOptions = {
   seed: number;
   /** One of CURRENCY_RULES. Default usd. */
@@ -67,6 +75,8 @@ export type InvoiceScenarioOptions = {
    * proportion to what each owes after its own discounts (in each line's `discount_amounts`).
    */
   invoiceDiscount?: number;
+  /** Shipping, which no coupon reduces; its tax is worked out as a line's is. */
+  shipping?: InvoiceShippingSpec;
 };
 
 export type InvoiceScenario = {
@@ -168,6 +178,18 @@ function lineItem(fields: {
   };
 }
 
+function shippingCost(fields: { rateId: string; amount: number; tax: Stripe.TaxRate | null; taxAmount: number }): Stripe.Invoice.ShippingCost {
+  return {
+    amount_subtotal: fields.amount,
+    amount_tax: fields.taxAmount,
+    amount_total: fields.amount + fields.taxAmount,
+    // Unexpanded, as in a webhook: the id alone.
+    shipping_rate: fields.rateId,
+    // Unlike a line's tax, a shipping tax carries its whole TaxRate.
+    taxes: fields.tax ? [{ amount: fields.taxAmount, rate: fields.tax, taxability_reason: 'standard_rated', taxable_amount: fields.amount }] : [],
+  };
+}
+
 function taxRate(id: string, spec: InvoiceTaxSpec, created: number): Stripe.TaxRate {
   return {
     id,
@@ -216,11 +238,17 @@ export function buildInvoiceScenario(options: InvoiceScenarioOptions): InvoiceSc
   if (invoiceDiscountShares.some((share, index) => share > afterLineDiscounts[index]!)) throw new Error('the invoice discount exceeds what the lines owe');
   const owed = afterLineDiscounts.map((amount, index) => amount - invoiceDiscountShares[index]!);
   const lineTaxes = owed.map((amount) => (options.tax ? lineTax(amount, BigInt(rateMillionths), options.tax.inclusive) : 0));
+  const shipping = options.shipping;
+  if (shipping && (!Number.isInteger(shipping.amount) || shipping.amount < 0)) throw new Error('a shipping amount must be a non-negative integer of minor units');
+  if (shipping?.taxed && (!options.tax || options.tax.inclusive)) throw new Error('taxed shipping needs an exclusive `tax`');
+  const shippingAmount = shipping?.amount ?? 0;
+  const shippingTax = shipping?.taxed ? lineTax(shippingAmount, BigInt(rateMillionths), false) : 0;
   const subtotal = specs.reduce((sum, spec) => sum + spec.amount, 0);
   const discounted = owed.reduce((sum, amount) => sum + amount, 0);
   const taxTotal = lineTaxes.reduce((sum, amount) => sum + amount, 0);
   const inclusiveTax = options.tax?.inclusive ? taxTotal : 0;
-  const total = discounted + (options.tax?.inclusive ? 0 : taxTotal);
+  // Shipping is outside `subtotal` and the line taxes, inside the totals.
+  const total = discounted + (options.tax?.inclusive ? 0 : taxTotal) + shippingAmount + shippingTax;
   const payments = options.payments ?? [total];
   const paid = payments.reduce((sum, amount) => sum + amount, 0);
   if (payments.some((amount) => !Number.isInteger(amount) || amount <= 0)) throw new Error('each payment must be a positive integer of minor units');
@@ -231,6 +259,7 @@ export function buildInvoiceScenario(options: InvoiceScenarioOptions): InvoiceSc
   const invoiceId = ids.next('in');
   const theTaxRate = options.tax ? taxRate(ids.next('txr'), options.tax, finalizedAt - 60 * 86_400) : null;
   const invoiceDiscountId = options.invoiceDiscount ? ids.next('di') : null;
+  const theShippingCost = shipping ? shippingCost({ rateId: ids.next('shr'), amount: shippingAmount, tax: shipping.taxed ? theTaxRate : null, taxAmount: shippingTax }) : null;
   const lineDiscountIds = specs.map((spec) => (spec.discount ? ids.next('di') : null));
   const lines = specs.map((spec, index) => {
     const lineDiscountId = lineDiscountIds[index]!;
@@ -310,7 +339,7 @@ export function buildInvoiceScenario(options: InvoiceScenarioOptions): InvoiceSc
     amount_overpaid: 0,
     amount_paid: paid,
     amount_remaining: total - paid,
-    amount_shipping: 0,
+    amount_shipping: shippingAmount,
     application: null,
     attempt_count: payments.length,
     attempted: payments.length > 0,
@@ -360,7 +389,7 @@ export function buildInvoiceScenario(options: InvoiceScenarioOptions): InvoiceSc
     pre_payment_credit_notes_amount: 0,
     receipt_number: null,
     rendering: null,
-    shipping_cost: null,
+    shipping_cost: theShippingCost,
     shipping_details: null,
     starting_balance: 0,
     statement_descriptor: null,
@@ -371,7 +400,7 @@ export function buildInvoiceScenario(options: InvoiceScenarioOptions): InvoiceSc
     test_clock: null,
     total,
     total_discount_amounts: totalDiscountAmounts.map(({ discount, amount }) => ({ amount, discount })),
-    total_excluding_tax: discounted - inclusiveTax,
+    total_excluding_tax: discounted - inclusiveTax + shippingAmount,
     total_pretax_credit_amounts: totalDiscountAmounts.map(({ discount, amount }) => ({ amount, discount, type: 'discount' })),
     total_taxes: theTaxRate
       ? [

@@ -68,6 +68,40 @@ describe('invoices with discounts and tax in the invoice scenario builder', () =
     expect(rate).toMatchObject({ id: rateId, object: 'tax_rate', display_name: 'VAT', percentage: 20, inclusive: true, jurisdiction: 'GB' });
   });
 
+  it('puts shipping with exclusive tax in `shipping_cost` as Stripe does, outside the subtotal and inside the total', () => {
+    const { invoice, taxRates, charges } = buildInvoiceScenario({
+      seed: 34,
+      lines: [{ description: 'Lamp', amount: 10_000 }],
+      shipping: { amount: 1_250, taxed: true },
+      tax: { displayName: 'Sales Tax', percentage: 8.25, inclusive: false, jurisdiction: 'Texas' },
+    });
+
+    expect(invoice.shipping_cost).toEqual({
+      amount_subtotal: 1_250,
+      amount_tax: 103,
+      amount_total: 1_353,
+      shipping_rate: expect.stringMatching(/^shr_/),
+      taxes: [{ amount: 103, rate: taxRates[0], taxability_reason: 'standard_rated', taxable_amount: 1_250 }],
+    });
+    expect(invoice).toMatchObject({ amount_shipping: 1_250, subtotal: 10_000, total_excluding_tax: 11_250, total: 12_178, amount_paid: 12_178 });
+    expect(invoice.total_taxes?.map((tax) => tax.amount)).toEqual([825]);
+    expect(charges[0]!.amount).toBe(12_178);
+  });
+
+  it('serves an invoice’s untaxed shipping to the real SDK, and refuses taxed shipping without an exclusive tax', async () => {
+    const harness = await startReaderHarness();
+    const scenario = buildInvoiceScenario({ seed: 35, lines: [{ description: 'A', amount: 10_000 }], shipping: { amount: 900 } });
+    await harness.load(scenario.objects);
+
+    const invoice = await harness.reader().retrieveInvoice(scenario.invoice.id);
+
+    expect(invoice).toMatchObject({ amount_shipping: 900, total: 10_900, shipping_cost: { amount_subtotal: 900, amount_tax: 0, amount_total: 900, taxes: [] } });
+    expect(() => buildInvoiceScenario({ seed: 36, lines: [{ description: 'A', amount: 100 }], shipping: { amount: 50, taxed: true } })).toThrow(/exclusive `tax`/);
+    expect(() =>
+      buildInvoiceScenario({ seed: 36, lines: [{ description: 'A', amount: 100 }], shipping: { amount: 50, taxed: true }, tax: { displayName: 'VAT', percentage: 20, inclusive: true } }),
+    ).toThrow(/exclusive `tax`/);
+  });
+
   it('refuses a line coupon larger than its line', () => {
     expect(() => buildInvoiceScenario({ seed: 33, lines: [{ description: 'A', amount: 100, discount: 101 }] })).toThrow(/line discount/);
   });

@@ -9,7 +9,8 @@ import { connectTenant, EDITIONS, expectBooksBalanced, LANDS_AS, type Tenant } f
 // Invoices with discounts and sales tax, as finance teams send most of them, reach Sage whole: one
 // Sage invoice whose revenue lines are net of every discount (the line's own coupon and its share
 // of the invoice's) and whose tax sits on a line of its own in the sales tax payable account,
-// totalling exactly what Stripe billed; the paying charge's receipt applies to it and clears it.
+// totalling exactly what Stripe billed, shipping and its tax included; the paying charge's receipt
+// applies to it and clears it.
 
 let stack: EndToEndStack;
 
@@ -45,6 +46,8 @@ type Case = {
   revenue: bigint[];
   tax: bigint;
   taxLabel: RegExp;
+  /** The memo of the shipping line, when the invoice ships. */
+  shippingLabel?: RegExp;
 };
 
 const CASES: Case[] = [
@@ -81,6 +84,21 @@ const CASES: Case[] = [
     total: 13_001n,
     taxLabel: /VAT 20% \(GB\), included/,
   },
+  {
+    name: 'shipping, with 8.25% exclusive sales tax on the line and on the shipping',
+    currency: 'usd',
+    options: {
+      lines: [{ description: 'Desk lamp', amount: 10_000 }],
+      shipping: { amount: 1_250, taxed: true },
+      tax: { displayName: 'Sales Tax', percentage: 8.25, inclusive: false, jurisdiction: 'Texas', country: 'US' },
+    },
+    // The shipping is revenue of its own; tax 825 on the line and 103 (of 103.125) on the shipping.
+    revenue: [10_000n, 1_250n],
+    tax: 928n,
+    total: 12_178n,
+    taxLabel: /Sales Tax 8\.25% \(Texas\)/,
+    shippingLabel: /^Shipping$/,
+  },
 ];
 
 async function taxedInvoice(t: Tenant, taxCase: Case): Promise<InvoiceScenario> {
@@ -110,6 +128,7 @@ describe.concurrent.each(EDITIONS)('invoices with discounts and tax, into %s', {
       expect(creditsTo(sageInvoice, t.accounts.revenue)).toEqual(taxCase.revenue);
       expect(creditsTo(sageInvoice, t.accounts.sales_tax)).toEqual([taxCase.tax]);
       expect(sageInvoice.lines.find((line) => line.account === t.accounts.sales_tax)?.memo).toMatch(taxCase.taxLabel);
+      if (taxCase.shippingLabel) expect(sageInvoice.lines.filter((line) => line.account === t.accounts.revenue).at(-1)?.memo).toMatch(taxCase.shippingLabel);
 
       const receipts = await t.documents({ reference: charge!.id });
       expect(receipts.map((each) => each.type)).toEqual(LANDS_AS[edition].receipt);

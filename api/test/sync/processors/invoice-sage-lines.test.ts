@@ -186,6 +186,107 @@ describe('the Sage lines of a Stripe invoice', () => {
     expect(total(buildInvoiceSageLines(untaxed, { rules: withoutSalesTax, taxRates: new Map() }))).toBe(10_000n);
   });
 
+  it('posts shipping without tax on a revenue line of its own, adding up to the total', () => {
+    const { invoice } = buildInvoiceScenario({ seed: 9, lines: [{ description: 'Lamp', amount: 10_000 }], shipping: { amount: 1_500 } });
+
+    const lines = buildInvoiceSageLines(invoice, { rules: rules(), taxRates: new Map() });
+
+    expect(lines).toEqual([
+      { description: 'Lamp', quantity: 1, unitAmountMinor: 10_000n, glAccount: accounts.revenue },
+      { description: 'Shipping', quantity: 1, unitAmountMinor: 1_500n, glAccount: accounts.revenue },
+    ]);
+    expect(invoice.total).toBe(11_500);
+  });
+
+  it('adds exclusive tax on shipping into the tax line of its rate, named from the shipping tax’s own rate when no label was fetched', () => {
+    const { invoice } = buildInvoiceScenario({
+      seed: 10,
+      lines: [{ description: 'Lamp', amount: 10_000 }],
+      shipping: { amount: 1_250, taxed: true },
+      tax: { displayName: 'Sales Tax', percentage: 8.25, inclusive: false, jurisdiction: 'Texas', country: 'US' },
+    });
+    // 8.25% of 1,250 is 103.125: Stripe's 103, on top of the shipping.
+    expect(invoice.shipping_cost).toMatchObject({ amount_subtotal: 1_250, amount_tax: 103, amount_total: 1_353 });
+
+    const lines = buildInvoiceSageLines(invoice, { rules: rules(), taxRates: new Map() });
+
+    expect(lines).toEqual([
+      { description: 'Lamp', quantity: 1, unitAmountMinor: 10_000n, glAccount: accounts.revenue },
+      { description: 'Shipping', quantity: 1, unitAmountMinor: 1_250n, glAccount: accounts.revenue },
+      { description: 'Sales Tax 8.25% (Texas)', quantity: 1, unitAmountMinor: 928n, glAccount: accounts.sales_tax },
+    ]);
+    expect(total(lines)).toBe(12_178n);
+    expect(invoice.total).toBe(12_178);
+  });
+
+  it('takes inclusive tax out of shipping in yen by Stripe’s own amount and names the expanded shipping rate', () => {
+    const { invoice, taxRates } = buildInvoiceScenario({ seed: 11, currency: 'jpy', lines: [{ description: 'Teapot', amount: 1_100 }], tax: { displayName: 'JCT', percentage: 10, inclusive: true, country: 'JP' } });
+    const [jct] = taxRates as [Stripe.TaxRate];
+    // ¥550 of shipping with 10% JCT inside: Stripe's tax ¥50, the shipping earned ¥500.
+    const shipped: Stripe.Invoice = {
+      ...invoice,
+      amount_shipping: 550,
+      shipping_cost: {
+        amount_subtotal: 550,
+        amount_tax: 50,
+        amount_total: 550,
+        shipping_rate: { id: 'shr_yamato', object: 'shipping_rate', display_name: 'Yamato next day' } as Stripe.ShippingRate,
+        taxes: [{ amount: 50, rate: jct, taxability_reason: 'standard_rated', taxable_amount: 500 }],
+      },
+      total: invoice.total + 550,
+    };
+
+    const lines = buildInvoiceSageLines(shipped, { rules: rules(), taxRates: labelsOf(taxRates) });
+
+    expect(lines).toEqual([
+      { description: 'Teapot', quantity: 1, unitAmountMinor: 1_000n, glAccount: accounts.revenue },
+      { description: 'Shipping (Yamato next day)', quantity: 1, unitAmountMinor: 500n, glAccount: accounts.revenue },
+      { description: 'JCT 10%, included', quantity: 1, unitAmountMinor: 150n, glAccount: accounts.sales_tax },
+    ]);
+    expect(total(lines)).toBe(1_650n);
+  });
+
+  it('takes inclusive tax out of shipping in Bahraini dinars in whole fils', () => {
+    const invoice = inclusiveInvoice('bhd', [{ amount: 10_505, tax: 955 }]);
+    const rate = { ...buildInvoiceScenario({ seed: 12, currency: 'bhd', lines: [{ description: 'A', amount: 1_000 }], tax: { displayName: 'VAT', percentage: 10, inclusive: true } }).taxRates[0]!, id: 'txr_vat' };
+    // BHD 2.010 of shipping with 10% VAT inside: Stripe's tax 0.183, the shipping earned 1.827.
+    const shipped: Stripe.Invoice = {
+      ...invoice,
+      amount_shipping: 2_010,
+      shipping_cost: { amount_subtotal: 2_010, amount_tax: 183, amount_total: 2_010, shipping_rate: 'shr_1', taxes: [{ amount: 183, rate, taxability_reason: 'standard_rated', taxable_amount: 1_827 }] },
+      total: invoice.total + 2_010,
+    };
+
+    const lines = buildInvoiceSageLines(shipped, { rules: rules(), taxRates: new Map([['txr_vat', vat]]) });
+
+    expect(lines.map((line) => [line.description, line.unitAmountMinor])).toEqual([
+      ['Item 1', 9_550n],
+      ['Shipping', 1_827n],
+      ['VAT 10%, included', 1_138n],
+    ]);
+    expect(total(lines)).toBe(12_515n);
+  });
+
+  it('refuses shipping tax that Stripe does not break down by rate, rather than guessing it', () => {
+    const { invoice } = buildInvoiceScenario({ seed: 13, lines: [{ description: 'Lamp', amount: 10_000 }], shipping: { amount: 1_250, taxed: true }, tax: { displayName: 'Sales Tax', percentage: 8.25, inclusive: false } });
+    const { taxes: _unexpanded, ...shippingCost } = invoice.shipping_cost!;
+
+    expect(() => buildInvoiceSageLines({ ...invoice, shipping_cost: shippingCost }, { rules: rules(), taxRates: new Map() })).toThrow(
+      expect.objectContaining({ code: 'INVOICE_LINES_DO_NOT_ADD_UP', retryable: false, message: expect.stringMatching(/shipping tax of 103 minor units is not broken down by tax rate/) }),
+    );
+  });
+
+  it('no longer blames shipping it posted for a difference it cannot explain', () => {
+    const { invoice } = buildInvoiceScenario({ seed: 14, lines: [{ description: 'Lamp', amount: 10_000 }], shipping: { amount: 1_500 } });
+
+    expect(() => buildInvoiceSageLines({ ...invoice, total: invoice.total + 7 }, { rules: rules(), taxRates: new Map() })).toThrow(
+      expect.objectContaining({
+        code: 'INVOICE_LINES_DO_NOT_ADD_UP',
+        message: expect.stringMatching(/add up to 11500 minor units but the invoice total is 11507: 7 minor units are unexplained, most likely an adjustment Stripe made/),
+      }),
+    );
+  });
+
   it('refuses an invoice whose total its lines, discounts and tax do not explain, naming the difference and shipping as its likely cause', () => {
     const { invoice } = buildInvoiceScenario({ seed: 8, lines: [{ description: 'Lamp', amount: 10_000 }] });
     const shipped: Stripe.Invoice = { ...invoice, amount_shipping: 1_500, total: 11_500 };
@@ -194,7 +295,7 @@ describe('the Sage lines of a Stripe invoice', () => {
       expect.objectContaining({
         code: 'INVOICE_LINES_DO_NOT_ADD_UP',
         retryable: false,
-        message: expect.stringMatching(/add up to 10000 minor units but the invoice total is 11500: 1500 minor units are unexplained, most likely shipping of 1500/),
+        message: expect.stringMatching(/add up to 10000 minor units but the invoice total is 11500: 1500 minor units are unexplained, most likely shipping of 1500 minor units that Stripe sent without its shipping cost/),
       }),
     );
   });
