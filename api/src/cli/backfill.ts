@@ -13,7 +13,7 @@ import { runBackfill, type BackfillProgress } from '../sync/backfill/run-backfil
 import { ZCalendarDate } from '../sync/backfill/local-day-start.ts';
 import { createSyncServices } from '../sync/sync-services.ts';
 import { loadSyncConfig } from '../sync/sync-config.ts';
-import { openCliDatabase, parseCommandLine, readCliEnv, UsageError, ZCliEnv } from './cli-support.ts';
+import { closeCliResources, openCliDatabase, parseCommandLine, readCliEnv, runCli, UsageError, ZCliEnv } from './cli-support.ts';
 
 // `npm run backfill -- --integration ID --from YYYY-MM-DD --to YYYY-MM-DD`: lists an integration's
 // Stripe history of that range (dates in the integration's time zone, `--to` not included) and
@@ -149,23 +149,13 @@ async function main(): Promise<number> {
     }
     return result.status === 'complete' ? 0 : 1;
   } finally {
-    await boss?.stop({ graceful: false, close: true }).catch(() => undefined);
-    await db?.close().catch(() => undefined);
+    await closeCliResources(boss, db);
   }
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  if (error instanceof UsageError) {
-    console.error(`${error.message}\n\n${USAGE}`);
-    process.exitCode = 2;
-  } else if (error instanceof BackfillRequestError || error instanceof BackfillRunBusyError) {
-    console.error(`${error.message} (${error.code})`);
-    process.exitCode = 2;
-  } else {
-    console.error('The backfill stopped on an unexpected error; run the same command again to resume.');
-    console.error(error);
-    process.exitCode = 1;
-  }
-}
+await runCli({
+  main,
+  usage: USAGE,
+  unexpected: 'The backfill stopped on an unexpected error; run the same command again to resume.',
+  refused: (error) => (error instanceof BackfillRequestError || error instanceof BackfillRunBusyError ? `${error.message} (${error.code})` : null),
+});

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { applyMigrations, openDatabase, resolveDatabaseTarget, type Database } from '@sagesync/db';
+import type { Queue } from '../queue/create-queue.ts';
 import { z } from 'zod';
 
 // What every operator command (`npm run backfill`, `npm run redrive`) does the same way: read its
@@ -64,4 +65,36 @@ export async function openCliDatabase(env: z.infer<typeof ZCliEnv>, insteadWhile
     throw error;
   }
   return db;
+}
+
+/** Releases what a command opened, whatever state it is in: the queue first (it uses the database). */
+export async function closeCliResources(boss: Queue | null, db: Database | null): Promise<void> {
+  await boss?.stop({ graceful: false, close: true }).catch(() => undefined);
+  await db?.close().catch(() => undefined);
+}
+
+/**
+ * Runs a command's `main` and sets the exit code: its own, 2 with the usage for a UsageError, 2 with
+ * the message for an error `refused` names (a request the command turns down), else 1 with
+ * `unexpected` (what the user should know, e.g. whether running it again is safe) and the error.
+ */
+export async function runCli(options: { main: () => Promise<number>; usage: string; unexpected: string; refused?: (error: unknown) => string | null }): Promise<void> {
+  try {
+    process.exitCode = await options.main();
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${options.usage}`);
+      process.exitCode = 2;
+      return;
+    }
+    const refusal = options.refused?.(error) ?? null;
+    if (refusal !== null) {
+      console.error(refusal);
+      process.exitCode = 2;
+      return;
+    }
+    console.error(options.unexpected);
+    console.error(error);
+    process.exitCode = 1;
+  }
 }

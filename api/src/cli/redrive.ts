@@ -1,7 +1,7 @@
 import type { Database } from '@sagesync/db';
 import { z } from 'zod';
 import { createLogger } from '../observability/logger.ts';
-import { openCliDatabase, parseCommandLine, readCliEnv, UsageError, ZCliEnv } from './cli-support.ts';
+import { closeCliResources, openCliDatabase, parseCommandLine, readCliEnv, runCli, UsageError, ZCliEnv } from './cli-support.ts';
 import { createQueue, type Queue } from '../queue/create-queue.ts';
 import { ZSyncedObjectType } from '../sync/ingest/handled-events.ts';
 import { REDRIVE_MAX_ITEMS, redriveDeadRecords, ZRedriveFilter, type RedriveResult } from '../sync/redrive-dead-records.ts';
@@ -59,20 +59,12 @@ async function main(): Promise<number> {
     console.log(describe(result, integration.name));
     return 0;
   } finally {
-    await boss?.stop({ graceful: false, close: true }).catch(() => undefined);
-    await db?.close().catch(() => undefined);
+    await closeCliResources(boss, db);
   }
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  if (error instanceof UsageError) {
-    console.error(`${error.message}\n\n${USAGE}`);
-    process.exitCode = 2;
-  } else {
-    console.error('The redrive stopped on an unexpected error; items already redriven stay redriven, run the same command again for the rest.');
-    console.error(error);
-    process.exitCode = 1;
-  }
-}
+await runCli({
+  main,
+  usage: USAGE,
+  unexpected: 'The redrive stopped on an unexpected error; items already redriven stay redriven, run the same command again for the rest.',
+});
