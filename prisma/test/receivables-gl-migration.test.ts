@@ -1,12 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SageEdition } from '../generated/client/client.ts';
-import type { GlAccounts, GlCondition } from '../src/json/gl-rule.ts';
-import { applyMigrations, MIGRATIONS_DIR, readMigrations } from '../src/migrations/apply-migrations.ts';
 import { DEFAULT_GL_ACCOUNTS, defaultGlRules } from '../src/seed/default-templates.ts';
-import { createTestDatabase, type TestDatabase } from '../src/testing/test-database.ts';
+import { databaseBefore, templateRulesWithout, type DataMigrationHarness, type Rule } from './support/data-migration-harness.ts';
 
 // Integrations created before the receivables GL role carry the templates of their day: the same
 // rules, with no receivables account. The migration must give each the account its edition's
@@ -14,59 +9,18 @@ import { createTestDatabase, type TestDatabase } from '../src/testing/test-datab
 
 const MIGRATION = '20261210120000_default_receivables_gl_account';
 
-type Rule = { name: string; position: number; enabled: boolean; conditions: GlCondition[]; accounts: GlAccounts };
-
 /** The template rules an integration got before receivables existed. */
-function rulesBeforeReceivables(edition: SageEdition): Rule[] {
-  return defaultGlRules(edition).map((rule, position) => {
-    const { receivables: _dropped, ...accounts } = rule.accounts;
-    return { ...rule, position, enabled: true, accounts };
-  });
-}
+const rulesBeforeReceivables = (edition: SageEdition): Rule[] => templateRulesWithout(edition, 'receivables');
 
-let db: TestDatabase;
-let migrationSql: string;
-let orgId: string;
-
+let harness: DataMigrationHarness;
 beforeAll(async () => {
-  db = await createTestDatabase({ migrate: false });
-  const migration = readMigrations().find((candidate) => candidate.name === MIGRATION);
-  if (!migration) throw new Error(`migration ${MIGRATION} not found in ${MIGRATIONS_DIR}`);
-  migrationSql = migration.sql;
-  // The database as it stood before this migration: every earlier one applied.
-  const earlier = fs.mkdtempSync(path.join(os.tmpdir(), 'migrations-before-'));
-  try {
-    for (const { name } of readMigrations().filter((candidate) => candidate.name < MIGRATION)) {
-      fs.cpSync(path.join(MIGRATIONS_DIR, name), path.join(earlier, name), { recursive: true });
-    }
-    await applyMigrations(db, earlier);
-  } finally {
-    fs.rmSync(earlier, { recursive: true, force: true });
-  }
-  orgId = (await db.prisma.organization.create({ data: { name: 'Acme', slug: 'acme' } })).id;
+  harness = await databaseBefore(MIGRATION);
 });
-afterAll(async () => {
-  await db.dispose();
-});
+afterAll(() => harness.dispose());
 
-let integrations = 0;
-async function integrationWith(edition: SageEdition, rules: Rule[]): Promise<string> {
-  integrations += 1;
-  const integration = await db.prisma.integration.create({
-    data: { orgId, name: `Acme ${edition}`, source: 'stripe', sourceAccountId: `acct_${integrations}`, sageEdition: edition, sageCompanyId: `acme-${edition}`, timeZone: 'America/Chicago', homeCurrency: 'USD' },
-  });
-  await db.prisma.glRule.createMany({ data: rules.map((rule) => ({ ...rule, orgId, integrationId: integration.id })) });
-  return integration.id;
-}
-
-async function rulesOf(integrationId: string): Promise<Rule[]> {
-  const rows = await db.prisma.glRule.findMany({ where: { integrationId }, orderBy: { position: 'asc' } });
-  return rows.map((row) => ({ name: row.name, position: row.position, enabled: row.enabled, conditions: row.conditions as GlCondition[], accounts: row.accounts as GlAccounts }));
-}
-
-async function everyRule() {
-  return db.query<Record<string, unknown>>('SELECT * FROM "gl_rules" ORDER BY "id"');
-}
+const integrationWith = (edition: SageEdition, rules: Rule[]) => harness.integrationWith(edition, rules);
+const rulesOf = (integrationId: string) => harness.rulesOf(integrationId);
+const everyRule = () => harness.everyRule();
 
 describe('the default receivables GL account migration', () => {
   const editions = ['sage500', 'sage_pro', 'sage50', 'sage_accounting'] as const;
@@ -90,15 +44,7 @@ describe('the default receivables GL account migration', () => {
     withOwnChoice = await integrationWith('sage_pro', ownChoiceRules);
 
     // Later migrations are not this test's subject: apply this one and stop.
-    const throughThisOne = fs.mkdtempSync(path.join(os.tmpdir(), 'migrations-through-'));
-    try {
-      for (const { name } of readMigrations().filter((candidate) => candidate.name <= MIGRATION)) {
-        fs.cpSync(path.join(MIGRATIONS_DIR, name), path.join(throughThisOne, name), { recursive: true });
-      }
-      expect(await applyMigrations(db, throughThisOne)).toEqual({ applied: [MIGRATION] });
-    } finally {
-      fs.rmSync(throughThisOne, { recursive: true, force: true });
-    }
+    expect(await harness.applyThroughThisOne()).toEqual({ applied: [MIGRATION] });
 
     for (const edition of editions) {
       // Exactly what a new integration of the edition gets today, receivables in "Default accounts".
@@ -115,7 +61,7 @@ describe('the default receivables GL account migration', () => {
   it('changes nothing when applied a second time', async () => {
     const before = await everyRule();
     expect(before.length).toBeGreaterThan(0);
-    await db.exec(migrationSql);
+    await harness.db.exec(harness.migrationSql);
     expect(await everyRule()).toEqual(before);
   });
 });

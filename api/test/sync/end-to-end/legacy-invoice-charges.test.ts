@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAmountToMinor } from '../../../src/sandbox/sage/money.ts';
 import { buildInvoiceScenario, type InvoiceScenario } from '../../../src/sandbox/stripe-fake/invoice-scenario-builder.ts';
 import type { LoadableStripeObject } from '../../../src/sandbox/stripe-fake/object-store.ts';
 import type { InspectedDocument } from '../../sandbox/sage/support/sandbox-harness.ts';
 import { startEndToEndStack, type EndToEndStack } from './support/end-to-end-stack.ts';
 import { connectTenant, EDITIONS, expectBooksBalanced, LANDS_AS, type SignedEvent, type Tenant } from './support/tenant.ts';
+import { minor, movementOf } from './support/account-movement.ts';
 
 // A legacy invoice (older API versions) paid by a charge of the Charges API: the charge has no
 // PaymentIntent and names its invoice (`charge.invoice`), the invoice names its charge
@@ -18,17 +18,6 @@ beforeAll(async () => {
   stack = await startEndToEndStack();
 }, 60_000);
 afterAll(() => stack?.close());
-
-function minor(amount: string, currency: string): bigint {
-  const parsed = parseAmountToMinor(amount, currency);
-  if (!parsed.ok) throw new Error(`not an amount: ${amount}`);
-  return BigInt(parsed.minor);
-}
-
-/** Debits minus credits of an account over the documents, in minor units. */
-function movementOf(documents: readonly InspectedDocument[], account: string): bigint {
-  return documents.flatMap((document) => document.lines.filter((line) => line.account === account).map((line) => minor(line.debit, document.currency) - minor(line.credit, document.currency))).reduce((sum, each) => sum + each, 0n);
-}
 
 let seed = 400;
 
